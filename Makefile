@@ -1,0 +1,44 @@
+# tinyinit: `make demo` runs the demo, `make test` runs every test (both set up what they need).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: venv demo test test-unit test-integration test-docker bench lint clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml bin/tinyinit
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q ".[prctl,dev]"
+	touch $(STAMP)
+
+# tinyinit is installed (not editable) so tests run the real console script.
+reinstall: venv
+	$(PY) -m pip install -q --no-deps --force-reinstall .
+
+demo: reinstall
+	bash demo/demo.sh $(VENV)/bin/tinyinit
+
+test: reinstall
+	$(PY) -m pytest -q tests
+
+test-unit: reinstall
+	$(PY) -m pytest -q tests/unit
+
+test-integration: reinstall
+	$(PY) -m pytest -q tests/integration
+
+test-docker: reinstall
+	$(PY) -m pytest -q tests/docker
+
+bench: reinstall
+	bash bench/run.sh
+
+lint: venv
+	$(VENV)/bin/ruff check tinyinit tests bench
+	$(VENV)/bin/ruff format --check tinyinit tests bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info
