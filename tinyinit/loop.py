@@ -1,0 +1,99 @@
+"""The event loop: wait for a signal (with a timeout only while a deadline is pending),
+turn it into a policy event, carry out the actions. No periodic wakeups."""
+
+from __future__ import annotations
+
+import _signal
+import os
+import time
+
+from tinyinit import log, procs, reaper, sigs, status
+from tinyinit.policy import EXIT, FORWARD, KILL_ALL, SIGNAL_ALL, Policy
+
+SIGCHLD = _signal.SIGCHLD
+SIGKILL = _signal.SIGKILL
+
+
+class Supervisor:
+    """Carries out the policy's actions against the real processes."""
+
+    def __init__(self, child: int, group: bool, pid1: bool, warn_on_reap: bool) -> None:
+        self.child = child
+        self.group = group
+        self.pid1 = pid1
+        self.warn_on_reap = warn_on_reap
+
+    def forward(self, sig: int) -> None:
+        target = -self.child if self.group else self.child
+        try:
+            os.kill(target, sig)
+        except ProcessLookupError:
+            log.debug(f"{sigs.name(sig)} not forwarded: no process {target}")
+            return
+        except OSError as err:  # never abandon supervision over a failed kill
+            log.warn(f"cannot forward {sigs.name(sig)} to {target}: {err.strerror}")
+            return
+        if log.debugging():
+            whom = f"process group {self.child}" if self.group else f"process {self.child}"
+            log.debug(f"forwarded {sigs.name(sig)} to {whom}")
+
+    def signal_all(self, sig: int) -> None:
+        left = procs.remaining(self.pid1)
+        if log.debugging() and sig != _signal.SIGCONT:
+            names = ", ".join(procs.describe(p) for p in left)
+            log.debug(f"sending {sigs.name(sig)} to {len(left)} remaining processes: {names}")
+        procs.signal_each(left, sig)
+
+    def kill_all(self, given: float | None) -> None:
+        left = procs.remaining(self.pid1)
+        if given is not None and left:
+            names = ", ".join(procs.describe(p) for p in left)
+            log.warn(f"grace period over after {given:.1f}s, sending SIGKILL to "
+                     f"{len(left)} process{'es' if len(left) != 1 else ''}: {names}")
+        if self.pid1:
+            try:  # every process of the namespace but this one, atomically
+                os.kill(-1, SIGKILL)
+            except ProcessLookupError:
+                pass
+            except OSError as err:
+                log.warn(f"cannot kill(-1, SIGKILL): {err.strerror}")
+                procs.signal_each(left, SIGKILL)
+        else:
+            procs.signal_each(left, SIGKILL)
+
+    def reap(self, policy: Policy, now: float) -> list:
+        main_status, left = reaper.reap(self.child, self.warn_on_reap)
+        if main_status is not None:
+            return policy.on_main_exit(status.exit_code(main_status), now, left)
+        if not left:
+            return policy.on_all_gone(now)
+        return []
+
+
+def run(sup: Supervisor, policy: Policy, wait_set: set[int]) -> int:
+    """Supervise until the policy says exit; returns the exit code."""
+    sigwaitinfo, sigtimedwait, monotonic = _signal.sigwaitinfo, _signal.sigtimedwait, time.monotonic
+    while True:
+        timeout = policy.timeout(monotonic())
+        if timeout is None:
+            signo = sigwaitinfo(wait_set).si_signo
+        else:
+            info = sigtimedwait(wait_set, timeout)
+            signo = info.si_signo if info is not None else 0
+        now = monotonic()
+        if signo == 0:
+            actions = policy.on_deadline(now)
+        elif signo == SIGCHLD:
+            actions = sup.reap(policy, now)
+        else:
+            actions = policy.on_signal(signo, now)
+        for action in actions:
+            kind = action[0]
+            if kind == FORWARD:
+                sup.forward(action[1])
+            elif kind == SIGNAL_ALL:
+                sup.signal_all(action[1])
+            elif kind == KILL_ALL:
+                sup.kill_all(action[1])
+            elif kind == EXIT:
+                return action[1]

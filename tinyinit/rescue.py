@@ -1,0 +1,48 @@
+"""Last resort when the loop itself fails: report it, then stop every process the plain way
+(stop signal, grace, SIGKILL) so that no child is abandoned."""
+
+from __future__ import annotations
+
+import _signal
+import os
+import time
+
+from tinyinit import log
+
+EXIT_INTERNAL = 125
+
+
+def stop_everything(sup: object, grace: float, err: BaseException) -> int:
+    log.error(f"internal error, stopping all processes: {type(err).__name__}: {err}")
+    pid1 = getattr(sup, "pid1", False)
+    child = getattr(sup, "child", 0)
+    _send(child, pid1, _signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if not _reap_all():
+            return EXIT_INTERNAL
+        time.sleep(0.05)
+    _send(child, pid1, _signal.SIGKILL)
+    while _reap_all():
+        time.sleep(0.05)
+    return EXIT_INTERNAL
+
+
+def _send(child: int, pid1: bool, sig: int) -> None:
+    targets = [-1] if pid1 else [-child, child]
+    for target in targets:
+        try:
+            os.kill(target, sig)
+        except OSError:
+            pass
+
+
+def _reap_all() -> bool:
+    """Reap what is ready; whether any child is left."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        if pid == 0:
+            return True

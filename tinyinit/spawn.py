@@ -1,0 +1,134 @@
+"""Start the main child: fork, new session, terminal, parent-death signal, the signal
+state tinyinit inherited, exec. An exec failure comes back through a close-on-exec pipe
+before the parent goes on: EOF means exec succeeded, an errno means it did not."""
+
+from __future__ import annotations
+
+import _signal
+import errno as errnos
+import os
+
+from tinyinit import log
+
+# Python itself ignores these at startup; exec keeps an ignored signal ignored.
+PYTHON_IGNORED = (_signal.SIGPIPE, _signal.SIGXFSZ)
+SIGHUP, SIGCONT = _signal.SIGHUP, _signal.SIGCONT
+
+
+class ExecFailed(Exception):
+    def __init__(self, command: str, err: int) -> None:
+        super().__init__(command, err)
+        self.command = command
+        self.errno = err
+
+    @property
+    def exit_code(self) -> int:
+        """127 not found, 126 found but not runnable (as shells and tini/dumb-init report)."""
+        return 127 if self.errno in (errnos.ENOENT, errnos.ENOTDIR) else 126
+
+    def __str__(self) -> str:
+        reason = os.strerror(self.errno) if self.errno else "could not set up the child"
+        return f"cannot run {self.command!r}: {reason}"
+
+
+def release_terminal() -> bool:
+    """Give up stdin's terminal so the child, in its own session, can take it.
+
+    Giving it up as session leader makes the kernel send SIGHUP and SIGCONT to the
+    foreground group, tinyinit's: they are blocked, so they are pending now, and are
+    consumed here rather than forwarded (the child would hang up). Returns whether
+    stdin is a terminal."""
+    if not os.isatty(0):
+        return False
+    import fcntl
+    import termios
+
+    try:
+        fcntl.ioctl(0, termios.TIOCNOTTY)
+    except OSError as err:
+        log.debug(f"cannot release the terminal: {err.strerror}")
+        return True
+    if os.getsid(0) == os.getpid():
+        for sig in (SIGHUP, SIGCONT):
+            while _signal.sigtimedwait({sig}, 0) is not None:
+                log.debug(f"dropped the {'SIGHUP' if sig == SIGHUP else 'SIGCONT'} "
+                          "sent by releasing the terminal")
+    return True
+
+
+def spawn(
+    argv: list[bytes],
+    *,
+    new_session: bool,
+    terminal: bool,
+    pdeathsig: int | None,
+    inherited_mask: set[int],
+    inherited_sigchld: object,
+) -> int:
+    """Fork and exec argv; the child's pid, or ExecFailed."""
+    parent = os.getpid()
+    if pdeathsig:
+        from tinyinit import prctl_calls  # loads the binding before fork: one import, not two
+    else:
+        prctl_calls = None
+    read_end, write_end = os.pipe()  # both close-on-exec, like every fd Python opens
+    pid = os.fork()
+    if pid == 0:  # child: report any failure through the pipe, never return
+        code = 0
+        try:
+            if new_session:
+                os.setsid()
+                if terminal:
+                    _take_terminal()
+            if prctl_calls is not None and pdeathsig:
+                prctl_calls.set_pdeathsig(pdeathsig)
+                if os.getppid() != parent:  # tinyinit died before the call took effect
+                    os.kill(os.getpid(), pdeathsig)
+            if os.environ.get("LISTEN_PID") == str(parent):
+                os.environ["LISTEN_PID"] = str(os.getpid())
+            _restore_signals(inherited_mask, inherited_sigchld)
+            os.execvp(argv[0], argv)
+        except OSError as err:
+            code = err.errno or 0
+        except BaseException:
+            code = 0
+        try:
+            os.write(write_end, str(code).encode())
+        finally:
+            os._exit(127)
+    os.close(write_end)
+    report = b""
+    try:
+        while True:
+            chunk = os.read(read_end, 32)
+            if not chunk:
+                break
+            report += chunk
+    finally:
+        os.close(read_end)
+    if report:
+        os.waitpid(pid, 0)
+        raise ExecFailed(os.fsdecode(argv[0]), int(report))
+    return pid
+
+
+def _take_terminal() -> None:
+    import fcntl
+    import termios
+
+    try:
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    except OSError:
+        pass  # still someone else's controlling terminal: run without one, as dumb-init
+
+
+def _restore_signals(mask: set[int], sigchld: object) -> None:
+    """Dispositions and mask as tinyinit found them (exec resets caught signals to default
+    but keeps ignored ones ignored, and keeps the mask)."""
+    for sig in PYTHON_IGNORED:
+        _signal.signal(sig, _signal.SIG_DFL)
+    handler = _signal.getsignal(_signal.SIGINT)
+    if callable(handler):  # Python's KeyboardInterrupt handler: must not run in the child
+        _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
+    _signal.signal(_signal.SIGCHLD, sigchld)  # type: ignore[arg-type]
+    _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
