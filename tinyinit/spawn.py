@@ -87,7 +87,7 @@ def spawn(
             if os.environ.get("LISTEN_PID") == str(parent):
                 os.environ["LISTEN_PID"] = str(os.getpid())
             _restore_signals(inherited_mask, inherited_sigchld)
-            os.execvp(argv[0], argv)
+            _execvp(argv)
         except OSError as err:
             code = err.errno or 0
         except BaseException:
@@ -110,6 +110,27 @@ def spawn(
         os.waitpid(pid, 0)
         raise ExecFailed(os.fsdecode(argv[0]), int(report))
     return pid
+
+
+def _execvp(argv: list[bytes]) -> None:
+    """execvp(3)'s PATH search (os.execvp would import `warnings` first): a name with a
+    slash runs as is; otherwise each PATH entry in turn, and when every attempt fails the
+    most telling error is raised (a permission problem over a miss), as execvp does."""
+    name = argv[0]
+    if b"/" in name:
+        os.execv(name, argv)
+    path = os.environb.get(b"PATH", b"/usr/local/bin:/usr/bin:/bin")
+    telling: OSError | None = None
+    last: OSError | None = None
+    for folder in path.split(b":"):
+        try:
+            os.execv(os.path.join(folder or b".", name), argv)
+        except (FileNotFoundError, NotADirectoryError) as err:
+            last = err
+        except OSError as err:
+            last = err
+            telling = telling or err
+    raise telling or last or FileNotFoundError(errnos.ENOENT, "not found")
 
 
 def _take_terminal() -> None:
