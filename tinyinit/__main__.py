@@ -1,6 +1,6 @@
 """tinyinit's entry point: wires the parts together in the order they run.
 
-    block signals → parse options → subreaper / parent-death → spawn → loop → exit code
+block signals → parse options → subreaper / parent-death → spawn → loop → exit code
 """
 
 import _signal
@@ -8,14 +8,18 @@ import _signal
 if __name__ == "__main__":  # `python -m tinyinit`: block before loading anything more
     _INHERITED_MASK = _signal.pthread_sigmask(_signal.SIG_BLOCK, _signal.valid_signals())
 
-import os  # noqa: E402
-import sys  # noqa: E402
+import os
+import sys
 
-from tinyinit import cli, log, spawn  # noqa: E402
+from tinyinit import cli, log, spawn
 
 # Faults the kernel raises synchronously: blocking them would not help, leave them alone.
 SYNCHRONOUS = {
-    _signal.SIGSEGV, _signal.SIGBUS, _signal.SIGFPE, _signal.SIGILL, _signal.SIGTRAP,
+    _signal.SIGSEGV,
+    _signal.SIGBUS,
+    _signal.SIGFPE,
+    _signal.SIGILL,
+    _signal.SIGTRAP,
     _signal.SIGSYS,
 }
 EXIT_USAGE = 125
@@ -64,8 +68,10 @@ def main(inherited_mask=None, argv=None) -> int:  # type: ignore[no-untyped-def]
     except OSError as err:
         log.usage_error(f"cannot start {cfg.command[0]!r}: {err.strerror}")
         return EXIT_USAGE
-    log.debug(f"started {cfg.command[0]!r} as pid {child}"
-              + (" in its own session" if new_session else ""))
+    log.debug(
+        f"started {cfg.command[0]!r} as pid {child}"
+        + (" in its own session" if new_session else "")
+    )
 
     from tinyinit import loop
     from tinyinit.policy import Policy
@@ -99,8 +105,10 @@ def _setup_self(cfg: cli.Config, pid1: bool) -> bool:
         try:
             prctl_calls.set_child_subreaper()
         except OSError as err:
-            log.warn(f"cannot become child subreaper: {err.strerror}; orphans will be "
-                     "reaped by the real init, not drained")
+            log.warn(
+                f"cannot become child subreaper: {err.strerror}; orphans will be "
+                "reaped by the real init, not drained"
+            )
     return True
 
 

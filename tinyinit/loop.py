@@ -48,8 +48,10 @@ class Supervisor:
         left = procs.remaining(self.pid1)
         if given is not None and left:
             names = ", ".join(procs.describe(p) for p in left)
-            log.warn(f"grace period over after {given:.1f}s, sending SIGKILL to "
-                     f"{len(left)} process{'es' if len(left) != 1 else ''}: {names}")
+            log.warn(
+                f"grace period over after {given:.1f}s, sending SIGKILL to "
+                f"{len(left)} process{'es' if len(left) != 1 else ''}: {names}"
+            )
         if self.pid1:
             try:  # every process of the namespace but this one, atomically
                 os.kill(-1, SIGKILL)

@@ -29,7 +29,8 @@ def reap(main_pid: int, warn_others: bool = False) -> tuple[int | None, bool]:
             if debugging:
                 log.debug(f"main child {pid} {status.describe(wait_status)}")
         elif warn_others:
-            log.warn(f"reaped zombie process {pid} ({status.describe(wait_status)}), "
-                     "not the main child")
+            log.warn(
+                f"reaped zombie process {pid} ({status.describe(wait_status)}), not the main child"
+            )
         elif debugging:
             log.debug(f"reaped {pid}: {status.describe(wait_status)}")

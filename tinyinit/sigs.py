@@ -15,9 +15,9 @@ NSIG = _signal.NSIG
 def _table() -> dict[str, int]:
     table: dict[str, int] = {}
     for attr in dir(_signal):
-        if attr.startswith("SIG") and not attr.startswith("SIG_") and attr[3:4].isupper():
-            if attr not in ("SIGRTMIN", "SIGRTMAX"):
-                table[attr[3:]] = getattr(_signal, attr)
+        named = attr.startswith("SIG") and not attr.startswith("SIG_") and attr[3:4].isupper()
+        if named and attr not in ("SIGRTMIN", "SIGRTMAX"):
+            table[attr[3:]] = getattr(_signal, attr)
     return table
 
 
@@ -54,7 +54,11 @@ def parse(text: str, *, allow_zero: bool = False) -> int:
             return bound
         if word.startswith(base) and word[len(base) : len(base) + 1] in "+-":
             offset = word[len(base) + 1 :]
-            if offset.isascii() and offset.isdigit() and word[len(base)] == ("+" if sign > 0 else "-"):
+            if (
+                offset.isascii()
+                and offset.isdigit()
+                and word[len(base)] == ("+" if sign > 0 else "-")
+            ):
                 num = bound + sign * int(offset)
                 if _RTMIN <= num <= _RTMAX:
                     return num

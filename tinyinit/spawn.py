@@ -51,8 +51,10 @@ def release_terminal() -> bool:
     if os.getsid(0) == os.getpid():
         for sig in (SIGHUP, SIGCONT):
             while _signal.sigtimedwait({sig}, 0) is not None:
-                log.debug(f"dropped the {'SIGHUP' if sig == SIGHUP else 'SIGCONT'} "
-                          "sent by releasing the terminal")
+                log.debug(
+                    f"dropped the {'SIGHUP' if sig == SIGHUP else 'SIGCONT'} "
+                    "sent by releasing the terminal"
+                )
     return True
 
 

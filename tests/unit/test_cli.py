@@ -39,7 +39,9 @@ def test_durations(text: str, seconds: float) -> None:
     assert parse("x", TINYINIT_GRACE=text).grace == seconds
 
 
-@pytest.mark.parametrize("text", ["abc", "-1", "1e9s", "", "nan", "inf", "25h", "1.2.3", "5 s", "²"])
+@pytest.mark.parametrize(
+    "text", ["abc", "-1", "1e9s", "", "nan", "inf", "25h", "1.2.3", "5 s", "²"]
+)
 def test_bad_durations(text: str) -> None:
     with pytest.raises(cli.UsageError):
         cli.parse_duration(text)
@@ -116,7 +118,9 @@ def test_pdeathsig() -> None:
         parse("--pdeathsig", "NOPE", "x")
 
 
-@pytest.mark.parametrize("args", [[], ["-v"], ["--"], ["-x", "cmd"], ["--what", "cmd"], ["--grace"]])
+@pytest.mark.parametrize(
+    "args", [[], ["-v"], ["--"], ["-x", "cmd"], ["--what", "cmd"], ["--grace"]]
+)
 def test_usage_errors(args: list[str]) -> None:
     with pytest.raises(cli.UsageError):
         cli.parse(args, {})

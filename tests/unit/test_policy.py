@@ -8,7 +8,11 @@ from tinyinit.policy import EXIT, FORWARD, KILL_ALL, RETRY_KILL, SIGNAL_ALL, Pol
 
 TERM, INT, QUIT, HUP = signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP
 CONT, STOP, TSTP, TTIN, TTOU = (
-    signal.SIGCONT, signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU,
+    signal.SIGCONT,
+    signal.SIGSTOP,
+    signal.SIGTSTP,
+    signal.SIGTTIN,
+    signal.SIGTTOU,
 )
 
 

@@ -1,0 +1,356 @@
+"""The measurements. Every init runs as a real PID 1: `unshare --pid --fork --mount-proc INIT CMD`.
+
+Each function measures all the inits in one go, interleaved (a fresh random order in every
+repetition), so that a noisy moment of the machine is spread over all of them rather than
+landing on one.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import procfs
+
+UNSHARE = ("unshare", "--pid", "--fork", "--mount-proc")
+
+
+@dataclass(frozen=True)
+class Init:
+    """An init and the arguments that come before the command it runs."""
+
+    name: str
+    argv: tuple[str, ...]
+
+    def command(self, *cmd: str) -> list[str]:
+        return [*UNSHARE, *self.argv, *cmd]
+
+
+class BenchError(RuntimeError):
+    """A measurement could not be taken (the message says which and why)."""
+
+
+def spawn(argv: list[str], env: dict[str, str], log: Path | None = None) -> int:
+    """Starts argv in a new session, stdin from /dev/null, output to log (or /dev/null)."""
+    out = str(log) if log is not None else os.devnull
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, out, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644),
+        (os.POSIX_SPAWN_DUP2, 1, 2),
+    ]
+    path = shutil.which(argv[0], path=env["PATH"]) or argv[0]
+    return os.posix_spawn(path, argv, env, file_actions=actions, setsid=True)
+
+
+def wait_exit(pid: int, timeout: float) -> int | None:
+    """Waits for a child to exit and reaps it; its wait status, or None on timeout."""
+    fd = os.pidfd_open(pid)
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        if not poller.poll(timeout * 1000):
+            return None
+    finally:
+        os.close(fd)
+    return os.waitpid(pid, 0)[1]
+
+
+class Launch:
+    """One init started in the background under unshare."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], log: Path) -> None:
+        self.argv = argv
+        self.log = log
+        self.unshare_pid = spawn(argv, env, log)
+        self.status: int | None = None
+
+    def init_pid(self, timeout: float = 10) -> int:
+        """The host pid of unshare's child, PID 1 of the namespace, once it has exec'd."""
+
+        def exec_done() -> int:
+            for pid in procfs.children(self.unshare_pid):
+                if procfs.comm(pid) not in ("", "unshare"):
+                    return pid
+            if self.poll() is not None:
+                raise BenchError(f"{self.argv} exited early: {self.log_tail()}")
+            return 0
+
+        return procfs.wait_for(exec_done, timeout, f"{self.argv[len(UNSHARE)]} to start")
+
+    def poll(self) -> int | None:
+        if self.status is None:
+            pid, status = os.waitpid(self.unshare_pid, os.WNOHANG)
+            if pid:
+                self.status = status
+        return self.status
+
+    def stop(self, sig: int = signal.SIGKILL, timeout: float = 10) -> int:
+        """Sends sig to the init (SIGKILL ends the whole namespace) and waits for unshare."""
+        if self.status is not None:
+            return self.status
+        try:
+            os.kill(self.init_pid(timeout=1), sig)
+        except (BenchError, TimeoutError, ProcessLookupError):
+            pass
+        if self.status is not None:
+            return self.status
+        status = wait_exit(self.unshare_pid, timeout)
+        if status is None:
+            os.killpg(self.unshare_pid, signal.SIGKILL)
+            status = os.waitpid(self.unshare_pid, 0)[1]
+        self.status = status
+        return status
+
+    def log_tail(self) -> str:
+        try:
+            text = self.log.read_text(errors="replace").strip()
+        except FileNotFoundError:
+            return "(no output)"
+        return text[-500:] or "(no output)"
+
+
+def check_runs(commands: dict[str, list[str]], env: dict[str, str]) -> None:
+    """Runs each command once and fails with its output unless it exits 0."""
+    for name, argv in commands.items():
+        try:
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30)
+        except subprocess.TimeoutExpired as e:
+            raise BenchError(f"{name}: {' '.join(argv)} did not finish in 30 s") from e
+        if done.returncode != 0:
+            raise BenchError(
+                f"{name}: {' '.join(argv)} exited {done.returncode}: {done.stderr.strip()[-500:]}"
+            )
+
+
+def startup(
+    commands: dict[str, list[str]], env: dict[str, str], reps: int, rng: random.Random
+) -> dict[str, list[float]]:
+    """Wall times in ms of each command, run to completion reps times, interleaved.
+
+    One untimed round first warms the page cache.
+    """
+    check_runs(commands, env)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for rep in range(reps + 1):
+        order = list(commands)
+        rng.shuffle(order)
+        for name in order:
+            start = time.perf_counter_ns()
+            pid = spawn(commands[name], env)
+            status = wait_exit(pid, 30)
+            elapsed = time.perf_counter_ns() - start
+            if status is None:
+                os.killpg(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise BenchError(f"startup: {name} did not finish in 30 s")
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise BenchError(f"startup: {name} exited {os.waitstatus_to_exitcode(status)}")
+            if rep:
+                times[name].append(elapsed / 1e6)
+    return times
+
+
+@dataclass
+class IdleFigures:
+    memory_kb: dict[str, int]
+    wakeups: int
+
+
+def idle(
+    commands: dict[str, list[str]],
+    bare: set[str],
+    env: dict[str, str],
+    logs: Path,
+    seconds: float,
+    settle: float = 1.0,
+) -> dict[str, IdleFigures]:
+    """Memory and context switches of idle PID 1s, all idling side by side for `seconds`.
+
+    Each command is an init running `sleep`; the names in `bare` are commands that idle by
+    themselves (a bare interpreter in time.sleep). An init counts as idle once its child has
+    exec'd sleep; a bare one once it sleeps and its CPU time stops moving.
+    """
+    launches = {
+        name: Launch(argv, env, logs / f"idle-{name}.log") for name, argv in commands.items()
+    }
+    try:
+        pids = {name: launch.init_pid() for name, launch in launches.items()}
+        for name, pid in pids.items():
+            if name in bare:
+                procfs.wait_for(lambda pid=pid: _settled(pid), 10, f"{name} to idle", 0.05)
+            else:
+                procfs.wait_for(
+                    lambda pid=pid: any(procfs.comm(c) == "sleep" for c in procfs.children(pid)),
+                    10,
+                    f"{name}'s child to run sleep",
+                )
+        time.sleep(settle)
+        before = {name: procfs.context_switches(pid) for name, pid in pids.items()}
+        time.sleep(seconds)
+        after = {name: procfs.context_switches(pid) for name, pid in pids.items()}
+        return {
+            name: IdleFigures(procfs.memory_kb(pid), after[name] - before[name])
+            for name, pid in pids.items()
+        }
+    finally:
+        for launch in launches.values():
+            launch.stop()
+
+
+def _settled(pid: int) -> bool:
+    state, cpu = procfs.state_and_cpu(pid)
+    time.sleep(0.2)
+    state2, cpu2 = procfs.state_and_cpu(pid)
+    return state == state2 == "S" and cpu == cpu2
+
+
+def _read_exact(fd: int, size: int, timeout: float, what: str) -> bytes:
+    """Reads size bytes from a non-blocking descriptor within timeout seconds."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    while len(data) < size:
+        left = deadline - time.monotonic()
+        if left <= 0 or not poller.poll(left * 1000):
+            raise BenchError(f"timed out after {timeout:g} s waiting for {what}")
+        try:
+            data += os.read(fd, size - len(data))
+        except BlockingIOError:
+            continue
+    return data
+
+
+def _fifo(path: Path) -> int:
+    """A fresh FIFO opened read-write and non-blocking (the open never waits for a writer)."""
+    if path.exists():
+        path.unlink()
+    os.mkfifo(path)
+    return os.open(path, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
+
+
+def signal_latency(
+    inits: list[Init],
+    receiver: Path,
+    env: dict[str, str],
+    work: Path,
+    count: int,
+    rng: random.Random,
+    warmup: int = 20,
+) -> dict[str, list[float]]:
+    """Forwarding latency in µs: kill(init, SIGUSR1) to the receiver's sigwaitinfo() return.
+
+    Ping-pong: the next signal to an init goes only after its receiver has written the
+    previous stamp, so no two signals are ever pending at once. All inits run side by side and
+    take turns, in a new random order every round.
+    """
+    fds: dict[str, int] = {}
+    launches: dict[str, Launch] = {}
+    latencies: dict[str, list[float]] = {init.name: [] for init in inits}
+    try:
+        for init in inits:
+            fifo = work / f"signals-{init.name}.fifo"
+            fds[init.name] = _fifo(fifo)
+            launches[init.name] = Launch(
+                init.command(str(receiver), str(fifo)), env, work / f"signals-{init.name}.log"
+            )
+        pids = {}
+        for name, launch in launches.items():
+            (ready,) = struct.unpack("=Q", _read_exact(fds[name], 8, 10, f"{name}'s receiver"))
+            if ready != 0:
+                raise BenchError(f"{name}'s receiver said {ready} instead of ready")
+            pids[name] = launch.init_pid()
+        names = list(launches)
+        for round_ in range(warmup + count):
+            rng.shuffle(names)
+            for name in names:
+                sent = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+                os.kill(pids[name], signal.SIGUSR1)
+                raw = _read_exact(fds[name], 8, 5, f"{name} to forward SIGUSR1")
+                (received,) = struct.unpack("=Q", raw)
+                if round_ >= warmup:
+                    latencies[name].append((received - sent) / 1000)
+        return latencies
+    finally:
+        for launch in launches.values():
+            launch.stop(signal.SIGTERM, timeout=5)
+            if launch.status is None:
+                launch.stop()
+        for fd in fds.values():
+            os.close(fd)
+
+
+@dataclass
+class ReapSample:
+    """One orphan storm: time until the last orphan was reaped, and the init's CPU time."""
+
+    elapsed_ms: float
+    cpu_ms: float  # utime + stime, clock-tick resolution
+    run_ms: float | None  # /proc/PID/schedstat run time, ns resolution
+
+
+def reaping(
+    inits: list[Init],
+    orphans: Path,
+    env: dict[str, str],
+    work: Path,
+    counts: list[int],
+    reps: int,
+    rng: random.Random,
+) -> dict[str, dict[int, list[ReapSample]]]:
+    """Orphan storms of each size in `counts`, reps times, inits interleaved in every round.
+
+    The init's main child (helpers/orphans.c) makes N orphans blocked on one pipe, closes the
+    pipe and times until the init has reaped every one of them; it reports on a FIFO.
+    """
+    samples: dict[str, dict[int, list[ReapSample]]] = {
+        init.name: {n: [] for n in counts} for init in inits
+    }
+    fifo = work / "reaping.fifo"
+    fd = _fifo(fifo)
+    try:
+        for _ in range(reps):
+            for n in counts:
+                order = list(inits)
+                rng.shuffle(order)
+                for init in order:
+                    samples[init.name][n].append(_storm(init, n, orphans, fd, fifo, env, work))
+    finally:
+        os.close(fd)
+    return samples
+
+
+def _storm(
+    init: Init, n: int, orphans: Path, fd: int, fifo: Path, env: dict[str, str], work: Path
+) -> ReapSample:
+    launch = Launch(
+        init.command(str(orphans), str(n), str(fifo)), env, work / f"reaping-{init.name}.log"
+    )
+    timeout = 30 + n / 200
+    try:
+        line = b""
+        while not line.endswith(b"\n"):
+            line += _read_exact(fd, 1, timeout, f"{init.name} to reap {n} orphans")
+        words = line.decode().split()
+        if words[0] != "ok":
+            raise BenchError(f"reaping with {init.name}: {line.decode().strip()}")
+        elapsed_ns, ticks0, ticks1, run0, run1 = (int(w) for w in words[2:7])
+        status = wait_exit(launch.unshare_pid, 30)
+        if status is None:
+            raise BenchError(f"{init.name} did not exit after its main child (reaping {n})")
+        launch.status = status
+        return ReapSample(
+            elapsed_ms=elapsed_ns / 1e6,
+            cpu_ms=(ticks1 - ticks0) * 1000 / procfs.CLOCK_TICKS,
+            run_ms=(run1 - run0) / 1e6 if run0 >= 0 and run1 >= 0 else None,
+        )
+    finally:
+        launch.stop()

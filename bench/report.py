@@ -1,0 +1,330 @@
+"""Figures from the raw samples, tinyinit's targets, and the table (terminal and Markdown)."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import Any
+
+TARGET_INIT = "tinyinit"
+REFERENCE_INIT = "tini"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def target(
+    figure: str, goal: str, value: float | None, limit: float, shown: str, note: str = ""
+) -> dict[str, Any]:
+    """One target row; value <= limit holds."""
+    return {
+        "figure": figure,
+        "target": goal,
+        "value": value,
+        "shown": shown,
+        "holds": None if value is None else value <= limit,
+        "note": note,
+    }
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """tinyinit's targets, judged on the figures of this run."""
+    rows: list[dict[str, Any]] = []
+    t, ref = TARGET_INIT, REFERENCE_INIT
+
+    start = results.get("startup")
+    if start and t in start["inits"]:
+        r = ratio(start["inits"][t]["median_ms"], start["python_ms"])
+        net = ratio(
+            start["inits"][t]["median_ms"] - start["floor_ms"],
+            start["python_ms"] - start["floor_ms"],
+        )
+        rows.append(
+            target(
+                "startup: `tinyinit -- true` / `python -c pass`",
+                "<= 1.3x",
+                r,
+                1.3,
+                _x(r),
+                f"{_x(net)} with unshare's own time taken off both",
+            )
+        )
+    mem = results.get("memory")
+    if mem and t in mem["inits"]:
+        for key in ("VmRSS", "RssAnon"):
+            r = ratio(mem["inits"][t].get(key), mem["python"].get(key))
+            rows.append(
+                target(f"idle {key} / bare idle interpreter", "<= 1.25x", r, 1.25, _x(r))
+            )
+    idle = results.get("idle")
+    if idle and t in idle["inits"]:
+        w = idle["inits"][t]
+        rows.append(
+            target(f"idle wakeups in {idle['seconds']:g} s", "0", w, 0, str(w))
+        )
+    sig = results.get("signals")
+    if sig and t in sig["inits"] and ref in sig["inits"]:
+        r = ratio(sig["inits"][t]["p50_us"], sig["inits"][ref]["p50_us"])
+        r99 = ratio(sig["inits"][t]["p99_us"], sig["inits"][ref]["p99_us"])
+        rows.append(
+            target(
+                "signal forwarding p50 / tini's", "<= 1.2x", r, 1.2, _x(r), f"p99: {_x(r99)}"
+            )
+        )
+    reap = results.get("reaping")
+    if reap and t in reap["inits"] and ref in reap["inits"]:
+        for n in reap["counts"]:
+            key = str(n)
+            r = ratio(reap["inits"][t][key]["median_ms"], reap["inits"][ref][key]["median_ms"])
+            rows.append(
+                target(f"reaping {n} orphans / tini's", "<= 1.1x", r, 1.1, _x(r))
+            )
+        growth = reap.get("growth", {}).get(t)
+        if growth:
+            e = growth["exponent"]
+            rows.append(
+                target(
+                    f"CPU growth {reap['counts'][0]} -> {reap['counts'][-1]} orphans",
+                    "linear (exponent <= 1.2)",
+                    e,
+                    1.2,
+                    f"n^{e:.2f}",
+                    "per orphan: "
+                    + ", ".join(f"{u:.1f}" for u in growth["us_per_orphan"])
+                    + " µs",
+                )
+            )
+    shut = results.get("shutdown")
+    if shut and "inits" in shut and t in shut["inits"]:
+        mine = shut["inits"][t]
+        stop = mine.get("stop_s")
+        rows.append(
+            target(
+                f"docker stop, TERM-ignoring child, grace {shut['grace_s']:g} s",
+                f"<= {shut['grace_s'] + 1:g} s",
+                stop,
+                shut["grace_s"] + 1,
+                "-" if stop is None else f"{stop:.2f} s",
+            )
+        )
+        ok = mine.get("ffmpeg_ok")
+        rows.append(
+            {
+                "figure": "ffmpeg pipeline output after docker stop",
+                "target": "playable",
+                "value": ok,
+                "shown": {True: "playable", False: "broken", None: "-"}[ok],
+                "holds": ok,
+                "note": mine.get("ffmpeg_note", ""),
+            }
+        )
+    return rows
+
+
+def summarize(raw: dict[str, Any]) -> dict[str, Any]:
+    """Medians and percentiles of the raw samples, and tinyinit's targets."""
+    out: dict[str, Any] = {"meta": raw["meta"], "inits": raw["inits"]}
+    if "startup" in raw:
+        s = raw["startup"]
+        out["startup"] = {
+            "reps": s["reps"],
+            "floor_ms": statistics.median(s["times"]["floor"]),
+            "python_ms": statistics.median(s["times"]["python"]),
+            "inits": {
+                name: {
+                    "median_ms": statistics.median(s["times"][name]),
+                    "p25_ms": percentile(s["times"][name], 25),
+                    "p75_ms": percentile(s["times"][name], 75),
+                }
+                for name in raw["inits"]
+            },
+        }
+    if "idle" in raw:
+        i = raw["idle"]
+        out["memory"] = {
+            "python": i["figures"]["python"]["memory_kb"],
+            "inits": {name: i["figures"][name]["memory_kb"] for name in raw["inits"]},
+        }
+        out["idle"] = {
+            "seconds": i["seconds"],
+            "python": i["figures"]["python"]["wakeups"],
+            "inits": {name: i["figures"][name]["wakeups"] for name in raw["inits"]},
+        }
+    if "signals" in raw:
+        s = raw["signals"]
+        out["signals"] = {
+            "count": s["count"],
+            "inits": {
+                name: {
+                    "p50_us": percentile(s["latencies_us"][name], 50),
+                    "p99_us": percentile(s["latencies_us"][name], 99),
+                }
+                for name in raw["inits"]
+            },
+        }
+    if "reaping" in raw:
+        r = raw["reaping"]
+        per: dict[str, Any] = {}
+        growth: dict[str, Any] = {}
+        for name in raw["inits"]:
+            per[name] = {}
+            for n in r["counts"]:
+                samples = r["samples"][name][str(n)]
+                runs = [s["run_ms"] for s in samples if s["run_ms"] is not None]
+                per[name][str(n)] = {
+                    "median_ms": statistics.median(s["elapsed_ms"] for s in samples),
+                    "cpu_ms": statistics.median(s["cpu_ms"] for s in samples),
+                    "run_ms": statistics.median(runs) if runs else None,
+                }
+            first, last = r["counts"][0], r["counts"][-1]
+            key = "run_ms" if per[name][str(first)]["run_ms"] else "cpu_ms"
+            c0, c1 = per[name][str(first)][key], per[name][str(last)][key]
+            if c0 and c1:
+                growth[name] = {
+                    "exponent": math.log(c1 / c0) / math.log(last / first),
+                    "us_per_orphan": [per[name][str(n)][key] * 1000 / n for n in r["counts"]],
+                    "from": key,
+                }
+        out["reaping"] = {"counts": r["counts"], "reps": r["reps"], "inits": per, "growth": growth}
+    if "shutdown" in raw:
+        out["shutdown"] = raw["shutdown"]
+    out["targets"] = targets(out)
+    return out
+
+
+def _x(r: float | None) -> str:
+    return "-" if r is None else f"{r:.2f}x"
+
+
+def _rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The comparison table: one row per figure, one column per init."""
+    names = summary["inits"]
+    header = ["figure", *names]
+    rows: list[list[str]] = []
+
+    def add(label: str, values: dict[str, str]) -> None:
+        rows.append([label, *(values.get(n, "-") for n in names)])
+
+    if "startup" in summary:
+        s = summary["startup"]
+        add(
+            f"startup `INIT -- true`, ms (python -c pass {s['python_ms']:.1f}, "
+            f"unshare true {s['floor_ms']:.1f})",
+            {n: f"{v['median_ms']:.1f}" for n, v in s["inits"].items()},
+        )
+    if "memory" in summary:
+        m = summary["memory"]
+        for key in ("VmRSS", "RssAnon"):
+            add(
+                f"idle {key}, kB (bare interpreter {m['python'].get(key, '-')})",
+                {n: str(v.get(key, "-")) for n, v in m["inits"].items()},
+            )
+    if "idle" in summary:
+        i = summary["idle"]
+        add(
+            f"idle wakeups in {i['seconds']:g} s",
+            {n: str(v) for n, v in i["inits"].items()},
+        )
+    if "signals" in summary:
+        s = summary["signals"]
+        for key in ("p50_us", "p99_us"):
+            add(
+                f"signal forwarding {key[:3]}, µs ({s['count']} pings)",
+                {n: f"{v[key]:.0f}" for n, v in s["inits"].items()},
+            )
+    if "reaping" in summary:
+        r = summary["reaping"]
+        for n in r["counts"]:
+            add(
+                f"reap {n} orphans, ms",
+                {name: f"{v[str(n)]['median_ms']:.1f}" for name, v in r["inits"].items()},
+            )
+        for n in r["counts"]:
+            add(
+                f"init CPU for {n} orphans, ms",
+                {name: _cpu(v[str(n)]) for name, v in r["inits"].items()},
+            )
+    if "shutdown" in summary and "inits" in summary["shutdown"]:
+        sh = summary["shutdown"]
+        add(
+            "docker stop, TERM-ignoring child, s",
+            {n: _secs(v.get("stop_s")) for n, v in sh["inits"].items()},
+        )
+        add(
+            "docker stop, ffmpeg pipeline, s",
+            {n: _secs(v.get("ffmpeg_stop_s")) for n, v in sh["inits"].items()},
+        )
+        add(
+            "ffmpeg output after docker stop",
+            {
+                n: {True: "playable", False: "broken", None: "-"}[v.get("ffmpeg_ok")]
+                for n, v in sh["inits"].items()
+            },
+        )
+    return header, rows
+
+
+def _cpu(v: dict[str, Any]) -> str:
+    if v["run_ms"] is not None:
+        return f"{v['run_ms']:.1f}"
+    return f"{v['cpu_ms']:.0f}"
+
+
+def _secs(v: float | None) -> str:
+    return "-" if v is None else f"{v:.2f}"
+
+
+def text_table(summary: dict[str, Any]) -> str:
+    header, rows = _rows(summary)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)
+        )
+        for row in [header, *rows]
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    lines += ["", "tinyinit's targets:"]
+    for t in summary["targets"]:
+        verdict = {True: "holds", False: "MISSED", None: "n/a"}[t["holds"]]
+        note = f"  ({t['note']})" if t["note"] else ""
+        lines.append(f"  {verdict:6}  {t['figure']}: {t['shown']} (target {t['target']}){note}")
+    return "\n".join(lines)
+
+
+def markdown(summary: dict[str, Any]) -> str:
+    header, rows = _rows(summary)
+    meta = summary["meta"]
+    out = [
+        "# Benchmark results",
+        "",
+        f"Measured by `make bench` on {meta['date']}: {meta['machine']}.",
+        "Every init ran as PID 1 of a new PID namespace (`unshare --pid --fork --mount-proc`);",
+        "all figures come from one run, inits interleaved in every repetition. Times are medians",
+        "unless marked p99. Versions: "
+        + ", ".join(f"{k} {v}" for k, v in meta["versions"].items())
+        + ".",
+        "",
+        "![bench chart](results.png)",
+        "",
+        "| " + " | ".join(header) + " |",
+        "| " + " | ".join(["---"] + ["---:"] * (len(header) - 1)) + " |",
+    ]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    out += ["", "## tinyinit's targets", "", "| figure | target | this run | holds | note |"]
+    out += ["| --- | --- | ---: | --- | --- |"]
+    for t in summary["targets"]:
+        verdict = {True: "yes", False: "**no**", None: "n/a"}[t["holds"]]
+        out.append(f"| {t['figure']} | {t['target']} | {t['shown']} | {verdict} | {t['note']} |")
+    out += ["", "How each figure is taken: see `bench/README.md`.", ""]
+    return "\n".join(out)
