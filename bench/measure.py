@@ -245,8 +245,9 @@ def signal_latency(
     count: int,
     rng: random.Random,
     warmup: int = 20,
-) -> dict[str, list[float]]:
-    """Forwarding latency in µs: kill(init, SIGUSR1) to the receiver's sigwaitinfo() return.
+) -> tuple[dict[str, list[float]], dict[str, float | None]]:
+    """Forwarding latency in µs: kill(init, SIGUSR1) to the receiver's sigwaitinfo() return,
+    and the init's CPU time per forwarded signal in µs (from /proc/PID/schedstat).
 
     Ping-pong: the next signal to an init goes only after its receiver has written the
     previous stamp, so no two signals are ever pending at once. All inits run side by side and
@@ -255,6 +256,7 @@ def signal_latency(
     fds: dict[str, int] = {}
     launches: dict[str, Launch] = {}
     latencies: dict[str, list[float]] = {init.name: [] for init in inits}
+    cpu_us: dict[str, float | None] = {}
     try:
         for init in inits:
             fifo = work / f"signals-{init.name}.fifo"
@@ -269,6 +271,7 @@ def signal_latency(
                 raise BenchError(f"{name}'s receiver said {ready} instead of ready")
             pids[name] = launch.init_pid()
         names = list(launches)
+        run_before = {name: procfs.run_ns(pid) for name, pid in pids.items()}
         for round_ in range(warmup + count):
             rng.shuffle(names)
             for name in names:
@@ -278,7 +281,11 @@ def signal_latency(
                 (received,) = struct.unpack("=Q", raw)
                 if round_ >= warmup:
                     latencies[name].append((received - sent) / 1000)
-        return latencies
+        for name, pid in pids.items():
+            before, after = run_before[name], procfs.run_ns(pid)
+            per = (after - before) / 1000 / (warmup + count) if before and after else None
+            cpu_us[name] = per
+        return latencies, cpu_us
     finally:
         for launch in launches.values():
             launch.stop(signal.SIGTERM, timeout=5)
@@ -290,11 +297,13 @@ def signal_latency(
 
 @dataclass
 class ReapSample:
-    """One orphan storm: time until the last orphan was reaped, and the init's CPU time."""
+    """One orphan storm, timed from the moment the orphans' pipe closes."""
 
-    elapsed_ms: float
-    cpu_ms: float  # utime + stime, clock-tick resolution
-    run_ms: float | None  # /proc/PID/schedstat run time, ns resolution
+    elapsed_ms: float  # until the init had reaped the last orphan
+    last_exit_ms: float | None  # until the last orphan called _exit()
+    utime_ms: float  # the init's user CPU time meanwhile (clock-tick resolution)
+    stime_ms: float  # the init's system CPU time meanwhile (clock-tick resolution)
+    run_ms: float | None  # the init's CPU time meanwhile from /proc/PID/schedstat (ns resolution)
 
 
 def reaping(
@@ -302,23 +311,24 @@ def reaping(
     orphans: Path,
     env: dict[str, str],
     work: Path,
-    counts: list[int],
-    reps: int,
+    reps: dict[int, int],
     rng: random.Random,
 ) -> dict[str, dict[int, list[ReapSample]]]:
-    """Orphan storms of each size in `counts`, reps times, inits interleaved in every round.
+    """Orphan storms of N orphans, reps[N] times each; every round runs the inits in a new order.
 
     The init's main child (helpers/orphans.c) makes N orphans blocked on one pipe, closes the
     pipe and times until the init has reaped every one of them; it reports on a FIFO.
     """
     samples: dict[str, dict[int, list[ReapSample]]] = {
-        init.name: {n: [] for n in counts} for init in inits
+        init.name: {n: [] for n in reps} for init in inits
     }
     fifo = work / "reaping.fifo"
     fd = _fifo(fifo)
     try:
-        for _ in range(reps):
-            for n in counts:
+        for round_ in range(max(reps.values())):
+            for n, count in reps.items():
+                if round_ >= count:
+                    continue
                 order = list(inits)
                 rng.shuffle(order)
                 for init in order:
@@ -342,14 +352,17 @@ def _storm(
         words = line.decode().split()
         if words[0] != "ok":
             raise BenchError(f"reaping with {init.name}: {line.decode().strip()}")
-        elapsed_ns, ticks0, ticks1, run0, run1 = (int(w) for w in words[2:7])
+        reaped, exited, utime0, stime0, utime1, stime1, run0, run1 = (int(w) for w in words[2:10])
         status = wait_exit(launch.unshare_pid, 30)
         if status is None:
             raise BenchError(f"{init.name} did not exit after its main child (reaping {n})")
         launch.status = status
+        tick_ms = 1000 / procfs.CLOCK_TICKS
         return ReapSample(
-            elapsed_ms=elapsed_ns / 1e6,
-            cpu_ms=(ticks1 - ticks0) * 1000 / procfs.CLOCK_TICKS,
+            elapsed_ms=reaped / 1e6,
+            last_exit_ms=exited / 1e6 if exited >= 0 else None,
+            utime_ms=(utime1 - utime0) * tick_ms,
+            stime_ms=(stime1 - stime0) * tick_ms,
             run_ms=(run1 - run0) / 1e6 if run0 >= 0 and run1 >= 0 else None,
         )
     finally:

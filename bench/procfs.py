@@ -45,6 +45,15 @@ def state_and_cpu(pid: int) -> tuple[str, int]:
     return fields[0], int(fields[11]) + int(fields[12])
 
 
+def run_ns(pid: int) -> int | None:
+    """Time a process has spent on a CPU, in ns (/proc/PID/schedstat; None where absent)."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0])
+    except (FileNotFoundError, IndexError, ValueError):
+        return None
+
+
 def children(pid: int) -> list[int]:
     """The children of a process's main thread (all of them, for a single-threaded process)."""
     try:

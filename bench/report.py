@@ -89,19 +89,20 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             rows.append(
                 target(f"reaping {n} orphans / tini's", "<= 1.1x", r, 1.1, _x(r))
             )
-        growth = reap.get("growth", {}).get(t)
-        if growth:
+        growth = reap["growth"].get(t)
+        if growth and growth["exponent"] is not None:
             e = growth["exponent"]
+            peer = reap["growth"].get(ref, {}).get("exponent")
             rows.append(
                 target(
-                    f"CPU growth {reap['counts'][0]} -> {reap['counts'][-1]} orphans",
-                    "linear (exponent <= 1.2)",
+                    f"init CPU growth, {reap['counts'][0]} -> {reap['counts'][-1]} orphans",
+                    "linear (n^e, e <= 1.2)",
                     e,
                     1.2,
                     f"n^{e:.2f}",
-                    "per orphan: "
-                    + ", ".join(f"{u:.1f}" for u in growth["us_per_orphan"])
-                    + " µs",
+                    "µs per orphan: "
+                    + ", ".join(f"{u:.0f}" for u in growth["us_per_orphan"])
+                    + ("" if peer is None else f"; tini: n^{peer:.2f}"),
                 )
             )
     shut = results.get("shutdown")
@@ -168,6 +169,7 @@ def summarize(raw: dict[str, Any]) -> dict[str, Any]:
                 name: {
                     "p50_us": percentile(s["latencies_us"][name], 50),
                     "p99_us": percentile(s["latencies_us"][name], 99),
+                    "cpu_us": s["cpu_us_per_signal"].get(name),
                 }
                 for name in raw["inits"]
             },
@@ -177,28 +179,47 @@ def summarize(raw: dict[str, Any]) -> dict[str, Any]:
         per: dict[str, Any] = {}
         growth: dict[str, Any] = {}
         for name in raw["inits"]:
-            per[name] = {}
-            for n in r["counts"]:
-                samples = r["samples"][name][str(n)]
-                runs = [s["run_ms"] for s in samples if s["run_ms"] is not None]
-                per[name][str(n)] = {
-                    "median_ms": statistics.median(s["elapsed_ms"] for s in samples),
-                    "cpu_ms": statistics.median(s["cpu_ms"] for s in samples),
-                    "run_ms": statistics.median(runs) if runs else None,
-                }
-            first, last = r["counts"][0], r["counts"][-1]
-            key = "run_ms" if per[name][str(first)]["run_ms"] else "cpu_ms"
-            c0, c1 = per[name][str(first)][key], per[name][str(last)][key]
-            if c0 and c1:
-                growth[name] = {
-                    "exponent": math.log(c1 / c0) / math.log(last / first),
-                    "us_per_orphan": [per[name][str(n)][key] * 1000 / n for n in r["counts"]],
-                    "from": key,
-                }
+            per[name] = {str(n): _storm_figures(r["samples"][name][str(n)]) for n in r["counts"]}
+            growth[name] = _growth(per[name], r["counts"])
         out["reaping"] = {"counts": r["counts"], "reps": r["reps"], "inits": per, "growth": growth}
     if "shutdown" in raw:
         out["shutdown"] = raw["shutdown"]
     out["targets"] = targets(out)
+    return out
+
+
+def _median(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
+
+
+def _storm_figures(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians over the storms of one size."""
+    cpu = [s["run_ms"] if s["run_ms"] is not None else s["utime_ms"] + s["stime_ms"] for s in samples]
+    lags = [
+        s["elapsed_ms"] - s["last_exit_ms"] if s["last_exit_ms"] is not None else None
+        for s in samples
+    ]
+    return {
+        "median_ms": statistics.median(s["elapsed_ms"] for s in samples),
+        "last_exit_ms": _median([s["last_exit_ms"] for s in samples]),
+        "lag_ms": _median(lags),
+        "cpu_ms": statistics.median(cpu),
+        "utime_ms": statistics.median(s["utime_ms"] for s in samples),
+        "stime_ms": statistics.median(s["stime_ms"] for s in samples),
+    }
+
+
+def _growth(per: dict[str, Any], counts: list[int]) -> dict[str, Any]:
+    """How the init's CPU time grows with the storm's size: cost ~ n^exponent."""
+    first, last = str(counts[0]), str(counts[-1])
+    out: dict[str, Any] = {
+        "us_per_orphan": [per[str(n)]["cpu_ms"] * 1000 / n for n in counts],
+        "user_us_per_orphan": [per[str(n)]["utime_ms"] * 1000 / n for n in counts],
+    }
+    for key, field in (("exponent", "cpu_ms"), ("user_exponent", "utime_ms")):
+        c0, c1 = per[first][field], per[last][field]
+        out[key] = math.log(c1 / c0) / math.log(counts[-1] / counts[0]) if c0 and c1 else None
     return out
 
 
@@ -242,6 +263,10 @@ def _rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
                 f"signal forwarding {key[:3]}, µs ({s['count']} pings)",
                 {n: f"{v[key]:.0f}" for n, v in s["inits"].items()},
             )
+        add(
+            "init CPU per forwarded signal, µs",
+            {n: _ms(v["cpu_us"]) for n, v in s["inits"].items()},
+        )
     if "reaping" in summary:
         r = summary["reaping"]
         for n in r["counts"]:
@@ -251,8 +276,16 @@ def _rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
             )
         for n in r["counts"]:
             add(
-                f"init CPU for {n} orphans, ms",
-                {name: _cpu(v[str(n)]) for name, v in r["inits"].items()},
+                f"  of which after the last exit, ms ({n})",
+                {name: _ms(v[str(n)]["lag_ms"]) for name, v in r["inits"].items()},
+            )
+        for n in r["counts"]:
+            add(
+                f"init CPU (user) for {n} orphans, ms",
+                {
+                    name: f"{v[str(n)]['cpu_ms']:.1f} ({v[str(n)]['utime_ms']:.0f})"
+                    for name, v in r["inits"].items()
+                },
             )
     if "shutdown" in summary and "inits" in summary["shutdown"]:
         sh = summary["shutdown"]
@@ -274,10 +307,8 @@ def _rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def _cpu(v: dict[str, Any]) -> str:
-    if v["run_ms"] is not None:
-        return f"{v['run_ms']:.1f}"
-    return f"{v['cpu_ms']:.0f}"
+def _ms(v: float | None) -> str:
+    return "-" if v is None else f"{v:.1f}"
 
 
 def _secs(v: float | None) -> str:

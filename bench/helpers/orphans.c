@@ -12,8 +12,12 @@
  *    ns), closes the hold pipe's write end (all N children read EOF and exit
  *    at once) and polls /proc/1/task/1/children until it is the init's only
  *    child: a zombie stays on that list until the init reaps it.
+ *    Each child stores the time it exits at (the latest one wins) in a shared
+ *    page, so the report also tells how long the init took after the last exit.
  * 3. It writes one line to FIFO and exits:
- *    "ok N ELAPSED_NS TICKS_BEFORE TICKS_AFTER RUN_NS_BEFORE RUN_NS_AFTER"
+ *    "ok N REAPED_NS LAST_EXIT_NS UTIME0 STIME0 UTIME1 STIME1 RUN0 RUN1"
+ *    (times since the close in ns; the init's utime and stime in clock ticks
+ *    and its schedstat run time in ns, before and after; -1 when unknown)
  *    or "error MESSAGE".
  */
 #define _GNU_SOURCE
@@ -24,12 +28,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 static FILE *report;
+static long long *last_exit; /* shared with the children: the latest exit time */
 
 static int fail(const char *fmt, ...) {
     va_list ap;
@@ -62,23 +68,22 @@ static ssize_t read_small(const char *path, char *buf, size_t size) {
     return n;
 }
 
-/* utime + stime of /proc/1/stat, in clock ticks. */
-static long long init_ticks(void) {
+/* utime and stime of /proc/1/stat, in clock ticks (-1 if unreadable). */
+static void init_ticks(long long *utime, long long *stime) {
     char buf[1024];
+    *utime = *stime = -1;
     if (read_small("/proc/1/stat", buf, sizeof buf) < 0) {
-        return -1;
+        return;
     }
     char *p = strrchr(buf, ')');
     if (p == NULL) {
-        return -1;
+        return;
     }
     /* After ")": field 3 (state) ... field 14 utime, field 15 stime. */
-    unsigned long long utime = 0, stime = 0;
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-               &stime) != 2) {
-        return -1;
+    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", utime, stime) !=
+        2) {
+        *utime = *stime = -1;
     }
-    return (long long)(utime + stime);
 }
 
 /* First field of /proc/1/schedstat: time spent on the CPU, in ns (-1 if absent). */
@@ -127,6 +132,12 @@ static void child(int hold_rd, int ready_wr) {
     close(ready_wr);
     while (read(hold_rd, &c, 1) < 0 && errno == EINTR) {
     }
+    long long now = now_ns();
+    long long seen = __atomic_load_n(last_exit, __ATOMIC_RELAXED);
+    while (now > seen &&
+           !__atomic_compare_exchange_n(last_exit, &seen, now, 1, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED)) {
+    }
     _exit(0);
 }
 
@@ -165,6 +176,12 @@ int main(int argc, char **argv) {
         return fail("cannot open /proc/1/task/1/children: %s", strerror(errno));
     }
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+    last_exit = mmap(NULL, sizeof *last_exit, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                     -1, 0);
+    if (last_exit == MAP_FAILED) {
+        return fail("mmap: %s", strerror(errno));
+    }
+    *last_exit = 0;
 
     int hold[2], ready[2];
     if (pipe2(hold, O_CLOEXEC) != 0 || pipe2(ready, O_CLOEXEC) != 0) {
@@ -208,7 +225,8 @@ int main(int argc, char **argv) {
     struct timespec settle = {0, 20 * 1000 * 1000};
     nanosleep(&settle, NULL);
 
-    long long ticks0 = init_ticks();
+    long long utime0, stime0, utime1, stime1;
+    init_ticks(&utime0, &stime0);
     long long run0 = init_run_ns();
     long long t0 = now_ns();
     close(hold[1]);
@@ -221,9 +239,11 @@ int main(int argc, char **argv) {
     if (state < 0) {
         return fail("read /proc/1/task/1/children: %s", strerror(errno));
     }
-    long long ticks1 = init_ticks();
+    init_ticks(&utime1, &stime1);
     long long run1 = init_run_ns();
-    fprintf(report, "ok %ld %lld %lld %lld %lld %lld\n", n, t1 - t0, ticks0, ticks1, run0, run1);
+    long long exited = __atomic_load_n(last_exit, __ATOMIC_RELAXED);
+    fprintf(report, "ok %ld %lld %lld %lld %lld %lld %lld %lld %lld\n", n, t1 - t0,
+            exited ? exited - t0 : -1, utime0, stime0, utime1, stime1, run0, run1);
     fflush(report);
     return 0;
 }

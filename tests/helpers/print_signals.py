@@ -1,7 +1,8 @@
 """Print `ready PID PGID SID`, then the number of every signal received, one a line.
 
 Signals are taken with sigwaitinfo (all catchable ones blocked), so none is lost to a
-handler race and none stops or kills this process except SIGKILL and SIGSTOP.
+handler race and none stops or kills this process except SIGKILL and SIGSTOP. A SIGCHLD the
+kernel sends about a child of this process is not printed; one sent with kill() is.
 
 Options:
   --log PATH        append the lines to PATH instead of writing them to stdout
@@ -58,7 +59,10 @@ def main() -> int:
     ready = f"ready {os.getpid()} {os.getpgrp()} {os.getsid(0)}"
     say(ready + (f" tty={controlling_tty()}" if args.tty else ""))
     while True:
-        number = signal.sigwaitinfo(CATCHABLE).si_signo
+        info = signal.sigwaitinfo(CATCHABLE)
+        number = info.si_signo
+        if number == signal.SIGCHLD and info.si_code > 0:
+            continue  # news from the kernel about a child of ours; a SIGCHLD sent by kill() counts
         say(str(number))
         if number in exit_on:
             time.sleep(args.exit_delay)

@@ -175,7 +175,7 @@ class Lines:
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
-        self.buffer = b""
+        self.buffer = bytearray()
         self.eof = False
         self.seen: list[str] = []
 
@@ -198,7 +198,7 @@ class Lines:
         while b"\n" not in self.buffer:
             if self.eof:
                 if self.buffer:
-                    line, self.buffer = self.buffer, b""
+                    line, self.buffer = self.buffer, bytearray()
                     self.seen.append(line.decode(errors="replace"))
                     return self.seen[-1]
                 return None
@@ -237,14 +237,17 @@ class Lines:
         self.seen.extend(got)
         return got
 
-    def rest(self, timeout: float) -> str:
+    def rest_bytes(self, timeout: float) -> bytes:
         """Everything up to EOF."""
         deadline = time.monotonic() + timeout
         while not self.eof:
             if not self._fill(deadline):
                 pytest.fail(f"output not closed within {timeout}s")
-        text, self.buffer = self.buffer.decode(errors="replace"), b""
-        return text
+        data, self.buffer = bytes(self.buffer), bytearray()
+        return data
+
+    def rest(self, timeout: float) -> str:
+        return self.rest_bytes(timeout).decode(errors="replace")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,7 +267,7 @@ class Init:
         *,
         launcher: str = "script",
         wrap: Sequence[str] = (),
-        env: dict[str, str] | None = None,
+        env: dict[str, str | bytes] | None = None,
         env_remove: Sequence[str] = (),
         cwd: str | Path | None = None,
         stdin: int | None = subprocess.DEVNULL,
@@ -274,7 +277,7 @@ class Init:
         if mode == PID1:
             require_root()
         self.mode = mode
-        full_env = dict(os.environ)
+        full_env: dict[str, str | bytes] = dict(os.environ)
         for name in env_remove:
             full_env.pop(name, None)
         full_env.update(env or {})
@@ -296,7 +299,8 @@ class Init:
             command = ["unshare", "--pid", "--fork", "--mount-proc", *command]
         command = [*wrap, *command]
         self.command = command
-        self._stderr_file = tempfile.TemporaryFile()
+        self.env = full_env
+        self._stderr_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in kill()
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             command,
@@ -322,6 +326,16 @@ class Init:
     def main_child(self, timeout: float = 10) -> int:
         """Host pid of the main child (tinyinit's only child right after startup)."""
         return wait_for(lambda: children(self.pid), timeout, "tinyinit's child")[0]
+
+    def host_pid(self, pid: int) -> int:
+        """The pid this test sees for PID as printed by a process under tinyinit."""
+        if self.mode != PID1:
+            return pid
+        for candidate in descendants(self.pid):
+            status = proc_status(candidate)
+            if status and int(status["NSpid"].split()[-1]) == pid:
+                return candidate
+        pytest.fail(f"no process with pid {pid} in tinyinit's namespace")
 
     def signal(self, sig: int) -> None:
         os.kill(self.pid, sig)

@@ -1,0 +1,320 @@
+"""Plumbing of the Docker suite: the docker CLI, inits, modes, containers, the comparison table.
+
+Every scenario runs in the image built from Dockerfile.example (docker/build-example.sh). The init
+under test is chosen per run: tinyinit through the image's own ENTRYPOINT, or tini, `tini -g` and
+dumb-init from the same image through --entrypoint, for the comparison.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+HELPERS = HERE / "helpers"
+NAME_PREFIX = "tinyinit-test-"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI") == "true"
+
+
+def docker(*args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the docker CLI and return its result (text)."""
+    return subprocess.run(
+        ["docker", *args], capture_output=True, text=True, timeout=timeout, check=check
+    )
+
+
+@dataclass(frozen=True)
+class Init:
+    """How a container's init is chosen: the image's ENTRYPOINT (entrypoint None) or another."""
+
+    label: str
+    entrypoint: str | None
+    args: tuple[str, ...] = ()
+
+
+TINYINIT = Init("tinyinit", None)
+TINI = Init("tini", "tini", ("--",))
+TINI_GROUP = Init("tini -g", "tini", ("-g", "--"))
+DUMB_INIT = Init("dumb-init", "dumb-init")
+OTHER_INITS = (TINI, TINI_GROUP, DUMB_INIT)
+
+
+def tinyinit_with(*options: str) -> Init:
+    """tinyinit with its own OPTIONS (the ENTRYPOINT replaced by `tinyinit OPTIONS --`)."""
+    return Init("tinyinit", "tinyinit", (*options, "--"))
+
+
+@dataclass(frozen=True)
+class Target:
+    """An init in an image with the `docker run` options of a mode."""
+
+    image: str
+    init: Init
+    mode: str = "root"
+    options: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.init.label if self.mode == "root" else f"{self.init.label} ({self.mode})"
+
+    def with_init(self, init: Init) -> Target:
+        return replace(self, init=init)
+
+    def run_argv(self, name: str, command: Sequence[str], options: Sequence[str] = ()) -> list[str]:
+        argv = ["docker", "run", "--rm", "--name", name, *self.options, *options]
+        if self.init.entrypoint is not None:
+            argv += ["--entrypoint", self.init.entrypoint]
+        return [*argv, self.image, *self.init.args, *command]
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.05)
+
+
+@dataclass
+class Container:
+    """One `docker run --rm` in the foreground of a Popen, with /out and /helpers mounted.
+
+    The attached client's exit status is the container's, and its stderr holds the init's log
+    even after --rm has removed the container.
+    """
+
+    target: Target
+    command: Sequence[str]
+    out: Path
+    env: dict[str, str] = field(default_factory=dict)
+    options: Sequence[str] = ()
+    name: str = field(default_factory=lambda: NAME_PREFIX + uuid.uuid4().hex[:10])
+    proc: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+
+    def argv(self) -> list[str]:
+        options = [
+            *self.options,
+            "-v",
+            f"{self.out}:/out",
+            "-v",
+            f"{HELPERS}:/helpers:ro",
+        ]
+        for key, value in self.env.items():
+            options += ["-e", f"{key}={value}"]
+        return self.target.run_argv(self.name, self.command, options)
+
+    def start(self) -> Container:
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.out.chmod(0o1777)  # writable for a non-root USER too
+        logs = self.out.parent / f"{self.name}.log"
+        self._stdout = open(logs.with_suffix(".stdout"), "wb")  # noqa: SIM115
+        self._stderr = open(logs.with_suffix(".stderr"), "wb")  # noqa: SIM115
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(
+            self.argv(), stdin=subprocess.DEVNULL, stdout=self._stdout, stderr=self._stderr
+        )
+        return self
+
+    def wait_for_file(self, name: str, timeout: float = 30) -> Path:
+        path = self.out / name
+
+        def ready() -> bool:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(
+                    f"container exited {self.proc.returncode} before {name} appeared; "
+                    f"stderr: {self.stderr()!r}"
+                )
+            return path.exists() and path.stat().st_size > 0
+
+        wait_until(ready, timeout, f"{path}")
+        return path
+
+    def stop(self, timeout: int = 10) -> float:
+        """`docker stop -t TIMEOUT`; returns how long it took."""
+        began = time.monotonic()
+        docker("stop", "-t", str(timeout), self.name, timeout=timeout + 30)
+        return time.monotonic() - began
+
+    def kill(self, sig: str) -> None:
+        docker("kill", "-s", sig, self.name)
+
+    def exec(self, *command: str) -> subprocess.CompletedProcess[str]:
+        return docker("exec", self.name, *command)
+
+    def wait(self, timeout: float = 30) -> int:
+        assert self.proc is not None
+        return self.proc.wait(timeout)
+
+    def stdout(self) -> str:
+        self._stdout.flush()
+        return Path(self._stdout.name).read_text(errors="replace")
+
+    def stderr(self) -> str:
+        self._stderr.flush()
+        return Path(self._stderr.name).read_text(errors="replace")
+
+    def remove(self) -> None:
+        docker("rm", "-f", self.name, check=False)
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        for f in (getattr(self, "_stdout", None), getattr(self, "_stderr", None)):
+            if f is not None:
+                f.close()
+
+
+class Containers:
+    """Factory of containers that removes every one of them at teardown."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.made: list[Container] = []
+        self._lock = threading.Lock()
+
+    def start(
+        self,
+        target: Target,
+        command: Sequence[str],
+        *,
+        env: dict[str, str] | None = None,
+        options: Sequence[str] = (),
+        out: str | None = None,
+    ) -> Container:
+        name = NAME_PREFIX + uuid.uuid4().hex[:10]
+        box = Container(
+            target, command, self.base / (out or name), env or {}, options=options, name=name
+        )
+        with self._lock:
+            self.made.append(box)
+        return box.start()
+
+    def run(
+        self,
+        target: Target,
+        command: Sequence[str],
+        *,
+        env: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run COMMAND to completion under TARGET; returns its exit status, stdout and stderr."""
+        box = self.start(target, command, env=env)
+        try:
+            code = box.wait(timeout)
+        except subprocess.TimeoutExpired as error:
+            message = f"{quote(box.argv())} still running after {timeout:g} s"
+            raise AssertionError(message) from error
+        return subprocess.CompletedProcess(box.argv(), code, box.stdout(), box.stderr())
+
+    def remove_all(self) -> None:
+        for box in self.made:
+            box.remove()
+
+
+def ffprobe_duration(image: str, out: Path, filename: str) -> tuple[float | None, str]:
+    """Duration in seconds that ffprobe (from the image) reads in OUT/FILENAME, or None and why."""
+    result = docker(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        f"{out}:/out:ro",
+        "--entrypoint",
+        "ffprobe",
+        image,
+        "-v",
+        "error",
+        "-show_entries",
+        "format=duration",
+        "-of",
+        "default=noprint_wrappers=1:nokey=1",
+        f"/out/{filename}",
+        check=False,
+    )
+    text = result.stdout.strip()
+    if result.returncode == 0:
+        try:
+            return float(text), ""
+        except ValueError:
+            pass
+    reason = (result.stderr.strip().splitlines() or [text or f"exit {result.returncode}"])[-1]
+    return None, reason
+
+
+def signal_name(code: int) -> str:
+    if code > 128:
+        try:
+            return f"{code} ({signal.Signals(code - 128).name})"
+        except ValueError:
+            pass
+    return str(code)
+
+
+def shell(script: str) -> list[str]:
+    return ["sh", "-c", script]
+
+
+def quote(argv: Iterable[str]) -> str:
+    return shlex.join(list(argv))
+
+
+class Comparison:
+    """Results of each scenario per init: printed as a table at the end of the session."""
+
+    def __init__(self) -> None:
+        self.columns = [TINYINIT.label, *(init.label for init in OTHER_INITS)]
+        self.rows: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def record(self, scenario: str, init: str, cell: str) -> None:
+        with self._lock:
+            self.rows.setdefault(scenario, {})[init] = cell
+
+    def render(self) -> str:
+        header = ["scenario", *self.columns]
+        lines = [header, ["---"] * len(header)]
+        for scenario, cells in self.rows.items():
+            lines.append([scenario, *(cells.get(c, "not run") for c in self.columns)])
+        return "\n".join(
+            "| " + " | ".join(cell.replace("|", "/") for cell in line) + " |" for line in lines
+        )
+
+
+COMPARISON = Comparison()
+
+
+def note(target: Target, scenario: str, cell: str) -> None:
+    """Record a tinyinit result in the table (from its default mode only)."""
+    if target.mode == "root":
+        COMPARISON.record(scenario, target.init.label, cell)
+
+
+def compare(scenario: str, targets: Sequence[Target], attempt: Callable[[Target], str]) -> None:
+    """Run ATTEMPT for each target at once and record what it says; errors are recorded too.
+
+    Comparisons never fail a test: they only fill the table.
+    """
+
+    def one(target: Target) -> None:
+        try:
+            cell = attempt(target)
+        except Exception as error:  # a comparison reports, whatever happens
+            cell = f"error: {type(error).__name__}: {str(error)[:80]}"
+        COMPARISON.record(scenario, target.init.label, cell)
+
+    with ThreadPoolExecutor(max_workers=len(targets) or 1) as pool:
+        list(pool.map(one, targets))

@@ -1,0 +1,88 @@
+"""Stop and grace: what ignores the stop signal is killed when the grace period ends, and named."""
+
+from __future__ import annotations
+
+import re
+import signal
+import time
+
+import pytest
+
+from .support import SUBREAPER, alive, descendants, helper
+
+
+def kill_warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "SIGKILL" in line]
+
+
+def names(line: str, pid: int, command: str) -> bool:
+    return re.search(rf"\b{pid}\b", line) is not None and command in line
+
+
+def test_term_ignoring_child_is_killed_at_the_deadline(start, mode: str) -> None:
+    init = start(["--grace", "1", "--", *helper("straggler")], mode)
+    pid = int(init.out.expect("ready").split()[1])
+
+    sent = time.monotonic()
+    init.signal(signal.SIGTERM)
+    code = init.wait(10)
+    took = time.monotonic() - sent
+
+    assert code == 128 + signal.SIGKILL
+    assert 0.8 < took < 4, f"killed {took:.2f}s after SIGTERM with a 1s grace period"
+    warnings = kill_warnings(init.stderr())
+    assert len(warnings) == 1, init.stderr()
+    assert warnings[0].startswith("[tinyinit] ")
+    assert names(warnings[0], pid, "straggler.py"), warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--grace", "500ms"], {}),
+        (["--grace", "0.5s"], {}),
+        (["--grace", "0.5"], {}),
+        ([], {"TINYINIT_GRACE": "500ms"}),
+        (["--grace", "0.5"], {"TINYINIT_GRACE": "60"}),  # the flag wins over the variable
+    ],
+    ids=["500ms", "0.5s", "0.5", "env", "flag-over-env"],
+)
+def test_grace_period_forms(start, args: list[str], env: dict[str, str]) -> None:
+    init = start([*args, "--", *helper("straggler")], SUBREAPER, env=env)
+    init.out.expect("ready")
+    sent = time.monotonic()
+    init.signal(signal.SIGTERM)
+    assert init.wait(10) == 128 + signal.SIGKILL
+    took = time.monotonic() - sent
+    assert 0.35 < took < 3, f"killed {took:.2f}s after SIGTERM with a 0.5s grace period"
+
+
+def test_second_stop_signal_is_forwarded_and_deadline_stays(start, mode: str) -> None:
+    # print_signals takes SIGTERM and goes on: it has to be killed at the deadline.
+    init = start(["--grace", "2", "--", *helper("print_signals")], mode)
+    init.out.expect("ready")
+    sent = time.monotonic()
+    init.signal(signal.SIGTERM)
+    assert init.out.readline(5) == "15"
+    time.sleep(1)
+    init.signal(signal.SIGTERM)
+    assert init.out.readline(5) == "15", "second SIGTERM not forwarded"
+    assert init.wait(10) == 128 + signal.SIGKILL
+    took = time.monotonic() - sent
+    assert 1.8 < took < 2.9, f"killed {took:.2f}s after the first SIGTERM (grace 2s)"
+
+
+def test_daemon_outside_the_group_is_killed_too(start, mode: str) -> None:
+    init = start(["--grace", "1", "--", *helper("straggler", "--daemon")], mode)
+    _, main_pid, daemon_pid = init.out.expect("ready").split()
+    everyone = descendants(init.pid)
+    assert len(everyone) == 2
+
+    init.signal(signal.SIGTERM)
+    assert init.wait(10) == 128 + signal.SIGKILL
+    for pid in everyone:
+        assert not alive(pid), f"{pid} outlived tinyinit"
+    warnings = kill_warnings(init.stderr())
+    assert len(warnings) == 1, init.stderr()
+    assert names(warnings[0], int(main_pid), "straggler.py"), warnings[0]
+    assert names(warnings[0], int(daemon_pid), "straggler.py"), warnings[0]
