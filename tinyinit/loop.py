@@ -7,7 +7,7 @@ import _signal
 import os
 import time
 
-from tinyinit import log, procs, reaper, sigs, status
+from tinyinit import log, reaper, sigs, status
 from tinyinit.policy import EXIT, FORWARD, KILL_ALL, SIGNAL_ALL, Policy
 
 SIGCHLD = _signal.SIGCHLD
@@ -38,6 +38,8 @@ class Supervisor:
             log.debug(f"forwarded {sigs.name(sig)} to {whom}")
 
     def signal_all(self, sig: int) -> None:
+        from tinyinit import procs  # psutil: only once a process table is needed
+
         left = procs.remaining(self.pid1)
         if log.debugging() and sig != _signal.SIGCONT:
             names = ", ".join(procs.describe(p) for p in left)
@@ -45,6 +47,8 @@ class Supervisor:
         procs.signal_each(left, sig)
 
     def kill_all(self, given: float | None) -> None:
+        from tinyinit import procs
+
         left = procs.remaining(self.pid1)
         if given is not None and left:
             names = ", ".join(procs.describe(p) for p in left)
@@ -74,11 +78,11 @@ class Supervisor:
 
 def run(sup: Supervisor, policy: Policy, wait_set: set[int]) -> int:
     """Supervise until the policy says exit; returns the exit code."""
-    sigwaitinfo, sigtimedwait, monotonic = _signal.sigwaitinfo, _signal.sigtimedwait, time.monotonic
+    sigwait, sigtimedwait, monotonic = _signal.sigwait, _signal.sigtimedwait, time.monotonic
     while True:
         timeout = policy.timeout(monotonic())
-        if timeout is None:
-            signo = sigwaitinfo(wait_set).si_signo
+        if timeout is None:  # nothing pending: sleep until the kernel has news
+            signo = sigwait(wait_set)
         else:
             info = sigtimedwait(wait_set, timeout)
             signo = info.si_signo if info is not None else 0

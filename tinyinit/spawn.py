@@ -67,8 +67,20 @@ def spawn(
     inherited_mask: set[int],
     inherited_sigchld: object,
 ) -> int:
-    """Fork and exec argv; the child's pid, or ExecFailed."""
+    """Start argv; the child's pid, or ExecFailed.
+
+    When the child needs nothing between fork and exec that posix_spawn cannot do (no
+    terminal to take, no parent-death signal, no LISTEN_PID to rewrite, SIGCHLD not
+    ignored), posix_spawnp does it all: several times faster than forking the interpreter,
+    and glibc reports an exec failure as its return value. Otherwise fork, set up, exec."""
     parent = os.getpid()
+    if (
+        not terminal
+        and not pdeathsig
+        and inherited_sigchld == _signal.SIG_DFL
+        and os.environ.get("LISTEN_PID") != str(parent)
+    ):
+        return _posix_spawn(argv, new_session, inherited_mask)
     if pdeathsig:
         from tinyinit import prctl_calls  # loads the binding before fork: one import, not two
     else:
@@ -112,6 +124,20 @@ def spawn(
         os.waitpid(pid, 0)
         raise ExecFailed(os.fsdecode(argv[0]), int(report))
     return pid
+
+
+def _posix_spawn(argv: list[bytes], new_session: bool, mask: set[int]) -> int:
+    try:
+        return os.posix_spawnp(
+            argv[0],
+            argv,
+            os.environ,
+            setsid=new_session,
+            setsigmask=mask,
+            setsigdef=PYTHON_IGNORED,
+        )
+    except OSError as err:
+        raise ExecFailed(os.fsdecode(argv[0]), err.errno or 0) from None
 
 
 def _execvp(argv: list[bytes]) -> None:
