@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -40,12 +41,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="comma-separated inits to measure (default: all four)",
     )
     p.add_argument("--only", default=",".join(PHASES), help="comma-separated phases to run")
-    p.add_argument("--startup-reps", type=int, default=41)
+    p.add_argument("--startup-reps", type=int, default=61)
     p.add_argument("--idle-seconds", type=float, default=10)
-    p.add_argument("--pings", type=int, default=400, help="signals per init")
+    p.add_argument("--pings", type=int, default=480, help="signals per init")
+    p.add_argument("--ping-blocks", type=int, default=8, help="fresh inits for each block")
     p.add_argument("--orphans", default="1000,3000,10000", help="comma-separated storm sizes")
     p.add_argument(
-        "--reap-reps", default="9,5,3", help="storms of each size (comma-separated, as --orphans)"
+        "--reap-reps", default="15,9,5", help="storms of each size (comma-separated, as --orphans)"
     )
     p.add_argument("--grace", type=float, default=2, help="tinyinit's grace in the docker part")
     p.add_argument("--docker", choices=("auto", "yes", "no"), default="auto")
@@ -57,22 +59,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def version(argv: list[str]) -> str:
+    """The first version number a program prints for `argv` ("?" when none)."""
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=10)
-    except OSError:
+    except (OSError, subprocess.TimeoutExpired):
         return "?"
-    text = (done.stdout or done.stderr).strip().splitlines()
-    return text[0] if text else "?"
+    found = re.search(r"\d+(\.\d+)+", done.stdout + done.stderr)
+    return found.group() if found else "?"
 
 
 def find_inits(names: list[str], venv: Path) -> list[Init]:
     inits = []
     for name in names:
         if name == "tinyinit":
-            path = venv / "bin" / "tinyinit"
-            if not path.exists():
-                raise BenchError(f"{path} does not exist (is tinyinit installed in the venv?)")
-            inits.append(Init(name, (str(path), "--")))
+            script = venv / "bin" / "tinyinit"
+            if not script.exists():
+                raise BenchError(f"{script} does not exist (is tinyinit installed in the venv?)")
+            inits.append(Init(name, (str(script), "--")))
         elif name in PEERS:
             path = shutil.which(name, path=ENV["PATH"])
             if path is None:
@@ -99,10 +102,7 @@ def compile_helpers(out: Path) -> dict[str, Path]:
 
 
 def meta(inits: list[Init], python: Path) -> dict[str, Any]:
-    versions = {}
-    for init in inits:
-        flag = "--version"
-        versions[init.name] = version([init.argv[0], flag])
+    versions = {init.name: version([init.argv[0], "--version"]) for init in inits}
     versions["python"] = version([str(python), "--version"])
     cpu = "?"
     try:
@@ -154,13 +154,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures = measure.idle(commands, {"python"}, ENV, work, args.idle_seconds)
         raw["idle"] = {
             "seconds": args.idle_seconds,
-            "figures": {n: {"memory_kb": f.memory_kb, "wakeups": f.wakeups} for n, f in figures.items()},
+            "figures": {
+                n: {"memory_kb": f.memory_kb, "wakeups": f.wakeups} for n, f in figures.items()
+            },
         }
 
     if "signals" in phases:
-        step(f"signal forwarding: {args.pings} SIGUSR1 ping-pongs per init")
-        lat, cpu = measure.signal_latency(inits, helpers["receiver"], ENV, work, args.pings, rng)
-        raw["signals"] = {"count": args.pings, "latencies_us": lat, "cpu_us_per_signal": cpu}
+        per_block = max(1, args.pings // args.ping_blocks)
+        pings = per_block * args.ping_blocks
+        step(f"signal forwarding: {pings} SIGUSR1 ping-pongs per init, {args.ping_blocks} blocks")
+        lat, cpu = measure.signal_latency(
+            inits, helpers["receiver"], ENV, work, args.ping_blocks, per_block, rng
+        )
+        raw["signals"] = {"count": pings, "latencies_us": lat, "cpu_us_per_signal": cpu}
 
     if "reaping" in phases:
         counts = [int(n) for n in args.orphans.split(",")]
@@ -181,7 +187,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if "shutdown" in phases and args.docker != "no":
         import shutdown
 
-        step("shutdown: docker stop")
+        step("shutdown: docker stop (building the Docker suite's image first if needed)")
         raw["shutdown"] = shutdown.measure(
             [i.name for i in inits], args.grace, work, required=args.docker == "yes"
         )
@@ -204,11 +210,20 @@ def main(argv: list[str] | None = None) -> int:
     import chart
 
     chart.draw(summary, out / "results.png")
-    step(f"wrote {out / 'results.json'} and {out / 'results.png'} in {summary['meta']['seconds']} s")
+    step(
+        f"wrote {out / 'results.json'} and {out / 'results.png'} in {summary['meta']['seconds']} s"
+    )
     if args.publish:
-        shutil.copyfile(out / "results.png", HERE / "results.png")
-        (HERE / "RESULTS.md").write_text(report.markdown(summary))
-        step(f"published {HERE / 'results.png'} and {HERE / 'RESULTS.md'}")
+        missing = [p for p in PHASES if p not in raw or "skipped" in raw[p]]
+        if missing or raw["inits"] != [*PEERS, "tinyinit"]:
+            step(
+                f"not publishing to {HERE}: this run lacks {', '.join(missing) or 'some inits'}"
+                " (the published chart and table show complete runs only)"
+            )
+        else:
+            shutil.copyfile(out / "results.png", HERE / "results.png")
+            (HERE / "RESULTS.md").write_text(report.markdown(summary))
+            step(f"published {HERE / 'results.png'} and {HERE / 'RESULTS.md'}")
     return 0
 
 

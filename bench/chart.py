@@ -8,8 +8,9 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.ticker import NullFormatter, NullLocator, ScalarFormatter
 
 COLORS = {
     "tinyinit": "#d9480f",
@@ -32,13 +33,20 @@ def _bars(ax: Axes, names: list[str], values: list[float], fmt: str) -> None:
 
 
 def _startup(ax: Axes, s: dict[str, Any], names: list[str]) -> None:
-    _bars(ax, names, [s["inits"][n]["median_ms"] for n in names], "{:.1f}")
+    values = [s["inits"][n]["median_ms"] for n in names]
+    labels = [
+        f"{v:.1f}" + (f"\n{v / s['python_ms']:.2f}x python" if n == "tinyinit" else "")
+        for n, v in zip(names, values)
+    ]
+    bars = ax.bar(names, values, color=[_color(n) for n in names])
+    ax.bar_label(bars, labels=labels, padding=2, fontsize=8)
+    ax.margins(y=0.2)
+    ax.tick_params(axis="x", labelsize=8)
+    right = len(names) - 0.6
     ax.axhline(s["python_ms"], color=_color("python"), ls="--", lw=1)
     ax.axhline(s["floor_ms"], color="black", ls=":", lw=1)
-    ax.text(
-        -0.4, s["python_ms"], "python -c pass", va="bottom", fontsize=7, color=_color("python")
-    )
-    ax.text(-0.4, s["floor_ms"], "unshare true", va="bottom", fontsize=7)
+    ax.text(right, s["python_ms"], "python -c pass", ha="right", va="bottom", fontsize=7)
+    ax.text(right, s["floor_ms"], "unshare true", ha="right", va="bottom", fontsize=7)
     ax.set_title("startup: INIT -- true (median)", fontsize=10)
     ax.set_ylabel("ms")
 
@@ -77,14 +85,16 @@ def _wakeups(ax: Axes, i: dict[str, Any], names: list[str]) -> None:
 def _signals(ax: Axes, s: dict[str, Any], names: list[str]) -> None:
     p50 = [s["inits"][n]["p50_us"] for n in names]
     p99 = [s["inits"][n]["p99_us"] for n in names]
-    ax.bar(names, p99, color=[_color(n) for n in names], alpha=0.3)
+    tini = s["inits"].get("tini", {}).get("p50_us")
     bars = ax.bar(names, p50, color=[_color(n) for n in names])
-    ax.bar_label(bars, labels=[f"{v:.0f}" for v in p50], padding=2, fontsize=8)
-    for x, v in enumerate(p99):
-        ax.text(x, v, f"p99 {v:.0f}", ha="center", va="bottom", fontsize=7)
-    ax.margins(y=0.15)
+    labels = [
+        f"{a:.0f}\np99 {b:.0f}" + (f"\n{a / tini:.2f}x tini" if n == "tinyinit" and tini else "")
+        for n, a, b in zip(names, p50, p99)
+    ]
+    ax.bar_label(bars, labels=labels, padding=2, fontsize=8)
+    ax.margins(y=0.35)
     ax.tick_params(axis="x", labelsize=8)
-    ax.set_title(f"signal forwarding, p50 (p99 light), {s['count']} pings", fontsize=10)
+    ax.set_title(f"signal forwarding, kill -> child, p50 of {s['count']} pings", fontsize=10)
     ax.set_ylabel("µs")
 
 
@@ -102,7 +112,9 @@ def _reaping(ax: Axes, r: dict[str, Any], names: list[str]) -> None:
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks(counts, [f"{c:,}" for c in counts])
-    ax.minorticks_off()
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.legend(fontsize=7)
     ax.set_title("reaping: orphans exiting at once, until the last is reaped", fontsize=10)
     ax.set_xlabel("orphans")
@@ -112,18 +124,38 @@ def _reaping(ax: Axes, r: dict[str, Any], names: list[str]) -> None:
 def _shutdown(ax: Axes, sh: dict[str, Any], names: list[str]) -> None:
     if "inits" not in sh:
         ax.axis("off")
-        ax.text(0.5, 0.5, f"docker stop: not measured\n{sh.get('skipped', '')}", ha="center",
-                va="center", fontsize=8, wrap=True, transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            f"docker stop: not measured\n{sh.get('skipped', '')}",
+            ha="center",
+            va="center",
+            fontsize=8,
+            wrap=True,
+            transform=ax.transAxes,
+        )
         return
     shown = [n for n in names if n in sh["inits"]]
     width = 0.38
     xs = range(len(shown))
     stop = [sh["inits"][n].get("stop_s") or 0 for n in shown]
     ff = [sh["inits"][n].get("ffmpeg_stop_s") or 0 for n in shown]
-    b1 = ax.bar([x - width / 2 for x in xs], stop, width, color=[_color(n) for n in shown],
-                label="TERM-ignoring child")
-    b2 = ax.bar([x + width / 2 for x in xs], ff, width, color=[_color(n) for n in shown],
-                hatch="//", edgecolor="white", label="ffmpeg pipeline")
+    b1 = ax.bar(
+        [x - width / 2 for x in xs],
+        stop,
+        width,
+        color=[_color(n) for n in shown],
+        label="TERM-ignoring child",
+    )
+    b2 = ax.bar(
+        [x + width / 2 for x in xs],
+        ff,
+        width,
+        color=[_color(n) for n in shown],
+        hatch="//",
+        edgecolor="white",
+        label="ffmpeg pipeline",
+    )
     ax.bar_label(b1, labels=[f"{v:.1f}" for v in stop], padding=2, fontsize=7)
     verdicts = {True: "ok", False: "broken", None: "?"}
     ax.bar_label(

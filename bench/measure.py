@@ -16,6 +16,7 @@ import struct
 import subprocess
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import procfs
@@ -185,13 +186,9 @@ def idle(
         pids = {name: launch.init_pid() for name, launch in launches.items()}
         for name, pid in pids.items():
             if name in bare:
-                procfs.wait_for(lambda pid=pid: _settled(pid), 10, f"{name} to idle", 0.05)
+                procfs.wait_for(partial(_settled, pid), 10, f"{name} to idle", 0.05)
             else:
-                procfs.wait_for(
-                    lambda pid=pid: any(procfs.comm(c) == "sleep" for c in procfs.children(pid)),
-                    10,
-                    f"{name}'s child to run sleep",
-                )
+                procfs.wait_for(partial(_runs_sleep, pid), 10, f"{name}'s child to run sleep")
         time.sleep(settle)
         before = {name: procfs.context_switches(pid) for name, pid in pids.items()}
         time.sleep(seconds)
@@ -205,6 +202,10 @@ def idle(
             launch.stop()
 
 
+def _runs_sleep(pid: int) -> bool:
+    return any(procfs.comm(child) == "sleep" for child in procfs.children(pid))
+
+
 def _settled(pid: int) -> bool:
     state, cpu = procfs.state_and_cpu(pid)
     time.sleep(0.2)
@@ -212,16 +213,44 @@ def _settled(pid: int) -> bool:
     return state == state2 == "S" and cpu == cpu2
 
 
-def _read_exact(fd: int, size: int, timeout: float, what: str) -> bytes:
-    """Reads size bytes from a non-blocking descriptor within timeout seconds."""
+def wait_idle(pids: list[int], timeout: float = 10) -> None:
+    """Waits until every process sleeps and has used no CPU for 50 ms (done starting up)."""
+
+    def sample() -> list[tuple[str, int | None]]:
+        return [(procfs.state_and_cpu(pid)[0], procfs.run_ns(pid)) for pid in pids]
+
+    previous = sample()
+
+    def quiet() -> bool:
+        nonlocal previous
+        time.sleep(0.05)
+        now = sample()
+        done = now == previous and all(state == "S" for state, _ in now)
+        previous = now
+        return done
+
+    procfs.wait_for(quiet, timeout, "the inits to settle", 0)
+
+
+def _read_exact(
+    fd: int, size: int, timeout: float, what: str, launch: Launch | None = None
+) -> bytes:
+    """Reads size bytes from a non-blocking descriptor within timeout seconds; fails early,
+    with its output, when `launch` ends first."""
     data = b""
     deadline = time.monotonic() + timeout
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     while len(data) < size:
         left = deadline - time.monotonic()
-        if left <= 0 or not poller.poll(left * 1000):
+        if left <= 0:
             raise BenchError(f"timed out after {timeout:g} s waiting for {what}")
+        if not poller.poll(min(left, 0.25) * 1000):
+            if launch is not None and launch.poll() is not None:
+                raise BenchError(
+                    f"{' '.join(launch.argv)} exited before {what}: {launch.log_tail()}"
+                )
+            continue
         try:
             data += os.read(fd, size - len(data))
         except BlockingIOError:
@@ -242,21 +271,47 @@ def signal_latency(
     receiver: Path,
     env: dict[str, str],
     work: Path,
-    count: int,
+    blocks: int,
+    per_block: int,
     rng: random.Random,
-    warmup: int = 20,
+    warmup: int = 10,
 ) -> tuple[dict[str, list[float]], dict[str, float | None]]:
     """Forwarding latency in µs: kill(init, SIGUSR1) to the receiver's sigwaitinfo() return,
     and the init's CPU time per forwarded signal in µs (from /proc/PID/schedstat).
 
     Ping-pong: the next signal to an init goes only after its receiver has written the
     previous stamp, so no two signals are ever pending at once. All inits run side by side and
-    take turns, in a new random order every round.
+    take turns, in a new random order every round. The pings come in blocks, each with freshly
+    started inits, so that where the scheduler happens to place an init and its child (same
+    CPU or not) is drawn several times rather than once.
     """
+    latencies: dict[str, list[float]] = {init.name: [] for init in inits}
+    cpu_ns: dict[str, int] = {init.name: 0 for init in inits}
+    known = True
+    for _ in range(blocks):
+        cpu = _signal_block(inits, receiver, env, work, per_block, warmup, rng, latencies)
+        for name, ns in cpu.items():
+            if ns is None:
+                known = False
+            else:
+                cpu_ns[name] += ns
+    pings = blocks * (per_block + warmup)
+    return latencies, {n: ns / 1000 / pings if known else None for n, ns in cpu_ns.items()}
+
+
+def _signal_block(
+    inits: list[Init],
+    receiver: Path,
+    env: dict[str, str],
+    work: Path,
+    count: int,
+    warmup: int,
+    rng: random.Random,
+    latencies: dict[str, list[float]],
+) -> dict[str, int | None]:
+    """One block of ping-pongs; adds to latencies, returns each init's CPU time in ns."""
     fds: dict[str, int] = {}
     launches: dict[str, Launch] = {}
-    latencies: dict[str, list[float]] = {init.name: [] for init in inits}
-    cpu_us: dict[str, float | None] = {}
     try:
         for init in inits:
             fifo = work / f"signals-{init.name}.fifo"
@@ -266,10 +321,11 @@ def signal_latency(
             )
         pids = {}
         for name, launch in launches.items():
-            (ready,) = struct.unpack("=Q", _read_exact(fds[name], 8, 10, f"{name}'s receiver"))
-            if ready != 0:
-                raise BenchError(f"{name}'s receiver said {ready} instead of ready")
+            raw = _read_exact(fds[name], 8, 10, f"{name}'s receiver to start", launch)
+            if struct.unpack("=Q", raw)[0] != 0:
+                raise BenchError(f"{name}'s receiver did not start with a ready stamp")
             pids[name] = launch.init_pid()
+        wait_idle(list(pids.values()))
         names = list(launches)
         run_before = {name: procfs.run_ns(pid) for name, pid in pids.items()}
         for round_ in range(warmup + count):
@@ -277,20 +333,18 @@ def signal_latency(
             for name in names:
                 sent = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
                 os.kill(pids[name], signal.SIGUSR1)
-                raw = _read_exact(fds[name], 8, 5, f"{name} to forward SIGUSR1")
+                raw = _read_exact(fds[name], 8, 5, f"{name} to forward SIGUSR1", launches[name])
                 (received,) = struct.unpack("=Q", raw)
                 if round_ >= warmup:
                     latencies[name].append((received - sent) / 1000)
+        cpu: dict[str, int | None] = {}
         for name, pid in pids.items():
             before, after = run_before[name], procfs.run_ns(pid)
-            per = (after - before) / 1000 / (warmup + count) if before and after else None
-            cpu_us[name] = per
-        return latencies, cpu_us
+            cpu[name] = after - before if before is not None and after is not None else None
+        return cpu
     finally:
         for launch in launches.values():
             launch.stop(signal.SIGTERM, timeout=5)
-            if launch.status is None:
-                launch.stop()
         for fd in fds.values():
             os.close(fd)
 
@@ -348,7 +402,7 @@ def _storm(
     try:
         line = b""
         while not line.endswith(b"\n"):
-            line += _read_exact(fd, 1, timeout, f"{init.name} to reap {n} orphans")
+            line += _read_exact(fd, 1, timeout, f"{init.name} to reap {n} orphans", launch)
         words = line.decode().split()
         if words[0] != "ok":
             raise BenchError(f"reaping with {init.name}: {line.decode().strip()}")

@@ -63,42 +63,38 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     if mem and t in mem["inits"]:
         for key in ("VmRSS", "RssAnon"):
             r = ratio(mem["inits"][t].get(key), mem["python"].get(key))
-            rows.append(
-                target(f"idle {key} / bare idle interpreter", "<= 1.25x", r, 1.25, _x(r))
-            )
+            rows.append(target(f"idle {key} / bare idle interpreter", "<= 1.25x", r, 1.25, _x(r)))
     idle = results.get("idle")
     if idle and t in idle["inits"]:
         w = idle["inits"][t]
-        rows.append(
-            target(f"idle wakeups in {idle['seconds']:g} s", "0", w, 0, str(w))
-        )
+        rows.append(target(f"idle wakeups in {idle['seconds']:g} s", "0", w, 0, str(w)))
     sig = results.get("signals")
     if sig and t in sig["inits"] and ref in sig["inits"]:
         r = ratio(sig["inits"][t]["p50_us"], sig["inits"][ref]["p50_us"])
         r99 = ratio(sig["inits"][t]["p99_us"], sig["inits"][ref]["p99_us"])
         rows.append(
-            target(
-                "signal forwarding p50 / tini's", "<= 1.2x", r, 1.2, _x(r), f"p99: {_x(r99)}"
-            )
+            target("signal forwarding p50 / tini's", "<= 1.2x", r, 1.2, _x(r), f"p99: {_x(r99)}")
         )
     reap = results.get("reaping")
     if reap and t in reap["inits"] and ref in reap["inits"]:
         for n in reap["counts"]:
             key = str(n)
             r = ratio(reap["inits"][t][key]["median_ms"], reap["inits"][ref][key]["median_ms"])
-            rows.append(
-                target(f"reaping {n} orphans / tini's", "<= 1.1x", r, 1.1, _x(r))
-            )
+            rows.append(target(f"reaping {n} orphans / tini's", "<= 1.1x", r, 1.1, _x(r)))
         growth = reap["growth"].get(t)
         if growth and growth["exponent"] is not None:
             e = growth["exponent"]
             peer = reap["growth"].get(ref, {}).get("exponent")
+            # waitpid(-1) walks the init's list of children in the kernel, so with thousands of
+            # live orphans even a C init's CPU can grow faster than n: no steeper than tini's
+            # still means the init adds nothing superlinear of its own.
+            limit = max(1.2, peer or 0)
             rows.append(
                 target(
                     f"init CPU growth, {reap['counts'][0]} -> {reap['counts'][-1]} orphans",
-                    "linear (n^e, e <= 1.2)",
+                    "linear: n^e, e <= 1.2 or <= tini's",
                     e,
-                    1.2,
+                    limit,
                     f"n^{e:.2f}",
                     "µs per orphan: "
                     + ", ".join(f"{u:.0f}" for u in growth["us_per_orphan"])
@@ -195,7 +191,9 @@ def _median(values: list[float | None]) -> float | None:
 
 def _storm_figures(samples: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians over the storms of one size."""
-    cpu = [s["run_ms"] if s["run_ms"] is not None else s["utime_ms"] + s["stime_ms"] for s in samples]
+    cpu = [
+        s["run_ms"] if s["run_ms"] is not None else s["utime_ms"] + s["stime_ms"] for s in samples
+    ]
     lags = [
         s["elapsed_ms"] - s["last_exit_ms"] if s["last_exit_ms"] is not None else None
         for s in samples
@@ -269,23 +267,20 @@ def _rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         )
     if "reaping" in summary:
         r = summary["reaping"]
-        for n in r["counts"]:
+        for n, reps in zip(r["counts"], r["reps"]):
             add(
-                f"reap {n} orphans, ms",
+                f"reap {n} orphans, ms ({reps} storms)",
                 {name: f"{v[str(n)]['median_ms']:.1f}" for name, v in r["inits"].items()},
             )
         for n in r["counts"]:
             add(
-                f"  of which after the last exit, ms ({n})",
+                f"reap {n} orphans: after the last exit, ms",
                 {name: _ms(v[str(n)]["lag_ms"]) for name, v in r["inits"].items()},
             )
         for n in r["counts"]:
             add(
-                f"init CPU (user) for {n} orphans, ms",
-                {
-                    name: f"{v[str(n)]['cpu_ms']:.1f} ({v[str(n)]['utime_ms']:.0f})"
-                    for name, v in r["inits"].items()
-                },
+                f"init CPU for {n} orphans, ms",
+                {name: f"{v[str(n)]['cpu_ms']:.1f}" for name, v in r["inits"].items()},
             )
     if "shutdown" in summary and "inits" in summary["shutdown"]:
         sh = summary["shutdown"]
@@ -319,9 +314,7 @@ def text_table(summary: dict[str, Any]) -> str:
     header, rows = _rows(summary)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = [
-        "  ".join(
-            c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)
-        )
+        "  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row))
         for row in [header, *rows]
     ]
     lines.insert(1, "-" * len(lines[0]))
@@ -331,6 +324,45 @@ def text_table(summary: dict[str, Any]) -> str:
         note = f"  ({t['note']})" if t["note"] else ""
         lines.append(f"  {verdict:6}  {t['figure']}: {t['shown']} (target {t['target']}){note}")
     return "\n".join(lines)
+
+
+METHOD = """\
+## How the figures are taken
+
+`bench/run.sh` (`make bench`) installs tini, dumb-init and catatonit from Debian's packages when
+they are missing and makes a venv with tinyinit built from the checkout (not editable) and
+matplotlib; the `python` figures come from that same venv's interpreter. `bench/bench.py` then
+runs every init as PID 1 of a new PID namespace, `unshare --pid --fork --mount-proc INIT CMD`
+(tini and catatonit as `INIT -- CMD`, dumb-init as `dumb-init CMD`, tinyinit as
+`tinyinit -- CMD`). Ratios compare figures of the same run only.
+
+- **startup**: wall time from spawning `unshare` to its exit, for `INIT -- true`, for
+  `python -c pass` and for `unshare true` alone (the floor). One untimed round, then every
+  command once per round in a new random order; medians.
+- **memory**: VmRSS and RssAnon from /proc/PID/status of each init idling with `sleep` as its
+  child, and of a bare interpreter idling in `time.sleep` (also PID 1 under unshare).
+- **idle wakeups**: voluntary plus nonvoluntary context switches of each init's threads over
+  the idle period, all inits idling side by side after they have settled.
+- **signal forwarding**: the child is `helpers/receiver.c`, which takes SIGUSR1 with
+  sigwaitinfo() and writes the CLOCK_MONOTONIC time to a FIFO. The bench reads the clock, sends
+  SIGUSR1 to the init, and sends the next one only after reading the stamp: one signal in
+  flight, never coalesced. Inits take turns in random order; the pings come in blocks with
+  freshly started inits (where the scheduler puts an init and its child varies). The init's CPU
+  time per signal comes from /proc/PID/schedstat.
+- **reaping**: the child is `helpers/orphans.c`: a middle process forks N children and exits,
+  so the N become the init's; each blocks reading one pipe. The helper closes the pipe's only
+  write end (all N exit at once) and polls /proc/1/task/1/children (a zombie stays on it until
+  its parent reaps it) until it is the init's only child. "After the last exit" is the time
+  from the last orphan's _exit() (each stores its exit time in a shared page) to that moment.
+  The init's CPU time (/proc/1/schedstat; user time from /proc/1/stat, in clock ticks) is read
+  before and after.
+- **docker stop**: the Docker suite's image (`docker/build-example.sh`, Dockerfile.example on a
+  Debian base that also has the other inits); tinyinit through the image's ENTRYPOINT, the
+  others through `--entrypoint`. All containers are stopped at the same moment with
+  `docker stop -t 10`: once with `sh -c "trap '' TERM; exec sleep 1000"` (tinyinit with
+  TINYINIT_GRACE=2s), once with the image's ffmpeg pipeline writing to a bind mount for a few
+  seconds, after which ffprobe reads out.mp4's duration (playable) or fails (broken).
+"""
 
 
 def markdown(summary: dict[str, Any]) -> str:
@@ -345,6 +377,11 @@ def markdown(summary: dict[str, Any]) -> str:
         "unless marked p99. Versions: "
         + ", ".join(f"{k} {v}" for k, v in meta["versions"].items())
         + ".",
+        *(
+            [f"Docker image: `{summary['shutdown']['image']}`."]
+            if "image" in summary.get("shutdown", {})
+            else []
+        ),
         "",
         "![bench chart](results.png)",
         "",
@@ -357,5 +394,5 @@ def markdown(summary: dict[str, Any]) -> str:
     for t in summary["targets"]:
         verdict = {True: "yes", False: "**no**", None: "n/a"}[t["holds"]]
         out.append(f"| {t['figure']} | {t['target']} | {t['shown']} | {verdict} | {t['note']} |")
-    out += ["", "How each figure is taken: see `bench/README.md`.", ""]
+    out += ["", METHOD]
     return "\n".join(out)

@@ -45,16 +45,20 @@ if [ ! -x "$venv/bin/python" ]; then
     say "creating $venv"
     "$python" -m venv "$venv"
 fi
-pip=("$venv/bin/python" -m pip -q --disable-pip-version-check)
 wheels=$(mktemp -d)
 trap 'rm -rf "$wheels"' EXIT
+pip_log=$wheels/pip.log
+pip() {
+    "$venv/bin/python" -m pip -q --disable-pip-version-check "$@" >>"$pip_log" 2>&1 ||
+        { cat "$pip_log" >&2; die "pip $1 failed"; }
+}
 say "installing tinyinit from $root into $venv"
-"${pip[@]}" wheel --no-deps -w "$wheels" "$root" >&2
+pip wheel --no-deps -w "$wheels" "$root"
 wheel=$(ls "$wheels"/tinyinit-*.whl)
-"${pip[@]}" install "$wheel[bench]" >&2
-"${pip[@]}" install --no-deps --force-reinstall "$wheel" >&2
+pip install "$wheel[bench]"
+pip install --no-deps --force-reinstall "$wheel"
 if "$venv/bin/python" -c 'import setuptools' 2>/dev/null; then
-    "${pip[@]}" uninstall -y setuptools >&2
+    pip uninstall -y setuptools
 fi
 
 [ $# -gt 0 ] || set -- --publish

@@ -92,8 +92,9 @@ say "docker build $image from Dockerfile.example"
 docker build --quiet --build-arg "BASE=$name-feed:$tag" -f "$checkout/Dockerfile.example" \
     -t "$image" "$work/feed" >&2 || die "Dockerfile.example build failed"
 
-# Older builds of the example are no longer needed.
+# Older builds of the example are no longer needed, nor images the test suite derived from them
+# ($name-user; listed first, being the newest, so that their parents can go too).
 docker image ls --format '{{.Repository}}:{{.Tag}}' --filter "reference=$name" \
-    --filter "reference=$name-feed" |
+    --filter "reference=$name-feed" --filter "reference=$name-user" |
     grep -v -e ":$tag\$" | xargs -r docker image rm >/dev/null 2>&1 || true
 echo "$image"

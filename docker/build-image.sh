@@ -102,9 +102,13 @@ cleanup() {
 trap cleanup EXIT
 
 start=$SECONDS
-say "debootstrap $suite ($(packages)) from $mirror into $root"
-debootstrap --variant=minbase --include="$(packages)" --cache-dir="$cache/debs" \
-    "$suite" "$root" "$mirror" >&2 || die "debootstrap failed (see its log in $root/debootstrap/debootstrap.log)"
+log=$cache/debootstrap.log
+say "debootstrap $suite ($(packages)) from $mirror (log: $log)"
+if ! debootstrap --variant=minbase --include="$(packages)" --cache-dir="$cache/debs" \
+    "$suite" "$root" "$mirror" >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    die "debootstrap failed (log: $log)"
+fi
 
 # Keep the image small and free of this machine's state.
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
@@ -120,4 +124,7 @@ tar --numeric-owner -C "$root" -c . |
         --message "debootstrap $suite minbase + $(packages)" \
         - "$image" >&2
 say "built $image in $((SECONDS - start)) s"
+# Images of earlier recipes are no longer used by this checkout.
+docker image ls --format '{{.Repository}}:{{.Tag}}' --filter "reference=$name" | grep -vx "$image" |
+    xargs -r docker image rm >/dev/null 2>&1 || true
 echo "$image"

@@ -13,15 +13,6 @@ import sys
 
 from tinyinit import cli, log, spawn
 
-# Faults the kernel raises synchronously: blocking them would not help, leave them alone.
-SYNCHRONOUS = {
-    _signal.SIGSEGV,
-    _signal.SIGBUS,
-    _signal.SIGFPE,
-    _signal.SIGILL,
-    _signal.SIGTRAP,
-    _signal.SIGSYS,
-}
 EXIT_USAGE = 125
 
 
@@ -39,8 +30,10 @@ def main(inherited_mask=None, argv=None) -> int:  # type: ignore[no-untyped-def]
         sys.stdout.write(cfg.info)
         return 0
     log.level = cfg.verbosity
-    _signal.pthread_sigmask(_signal.SIG_UNBLOCK, SYNCHRONOUS)
-    wait_set = _signal.valid_signals() - SYNCHRONOUS - {_signal.SIGKILL, _signal.SIGSTOP}
+    # Every signal stays blocked and is taken by the loop, fault signals too: one sent with
+    # kill() is forwarded like any other, while a real fault in tinyinit is still fatal
+    # (the kernel unblocks and resets a fault signal it raises itself).
+    wait_set = _signal.valid_signals() - {_signal.SIGKILL, _signal.SIGSTOP}
 
     pid1 = os.getpid() == 1
     if not _setup_self(cfg, pid1):
@@ -50,13 +43,12 @@ def main(inherited_mask=None, argv=None) -> int:  # type: ignore[no-untyped-def]
     if inherited_sigchld != _signal.SIG_DFL:
         _signal.signal(_signal.SIGCHLD, _signal.SIG_DFL)
 
-    new_session = not cfg.single_child
-    terminal = spawn.release_terminal() if new_session else False
+    isolate, terminal = (None, False) if cfg.single_child else spawn.plan_isolation()
     argv_bytes = [os.fsencode(word) for word in cfg.command]
     try:
         child = spawn.spawn(
             argv_bytes,
-            new_session=new_session,
+            isolate=isolate,
             terminal=terminal,
             pdeathsig=None if pid1 else cfg.pdeathsig,
             inherited_mask=inherited_mask,
@@ -69,15 +61,15 @@ def main(inherited_mask=None, argv=None) -> int:  # type: ignore[no-untyped-def]
         log.usage_error(f"cannot start {cfg.command[0]!r}: {err.strerror}")
         return EXIT_USAGE
     log.debug(
-        f"started {cfg.command[0]!r} as pid {child}"
-        + (" in its own session" if new_session else "")
+        f"started {cfg.command[0]!r} as pid {child}" + (f" in its own {isolate}" if isolate else "")
     )
 
     from tinyinit import loop
     from tinyinit.policy import Policy
 
-    policy = Policy(cfg.grace, cfg.rewrites, cfg.zero_codes, group=new_session)
-    sup = loop.Supervisor(child, group=new_session, pid1=pid1, warn_on_reap=cfg.warn_on_reap)
+    group = isolate is not None  # the child leads a process group of its own
+    policy = Policy(cfg.grace, cfg.rewrites, cfg.zero_codes, group=group)
+    sup = loop.Supervisor(child, group=group, pid1=pid1, warn_on_reap=cfg.warn_on_reap)
     try:
         return loop.run(sup, policy, wait_set)
     except Exception as err:  # keep the children from being abandoned

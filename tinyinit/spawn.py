@@ -31,15 +31,30 @@ class ExecFailed(Exception):
         return f"cannot run {self.command!r}: {reason}"
 
 
-def release_terminal() -> bool:
-    """Give up stdin's terminal so the child, in its own session, can take it.
+SESSION, GROUP = "session", "group"  # how the child is set apart from tinyinit
 
-    Giving it up as session leader makes the kernel send SIGHUP and SIGCONT to the
-    foreground group, tinyinit's: they are blocked, so they are pending now, and are
-    consumed here rather than forwarded (the child would hang up). Returns whether
-    stdin is a terminal."""
+
+def plan_isolation() -> tuple[str, bool]:
+    """How to set the child apart, and whether it is to take stdin's terminal.
+
+    - No terminal: a new session.
+    - tinyinit leads the session the terminal belongs to (PID 1 of `docker run -it`): it
+      gives the terminal up (TIOCNOTTY) so the child, in a new session, can take it. The
+      kernel then sends SIGHUP and SIGCONT to the foreground group, tinyinit's: they are
+      blocked, so they are pending now, and are consumed here, not forwarded.
+    - The terminal belongs to a session tinyinit does not lead (typed in a shell, or under
+      `docker run --init -it`): it cannot be taken from that session without
+      CAP_SYS_ADMIN, so the child gets a new process group in the same session, made the
+      terminal's foreground group when tinyinit's is.
+    """
     if not os.isatty(0):
-        return False
+        return SESSION, False
+    try:
+        foreground = os.tcgetpgrp(0)
+    except OSError:  # not tinyinit's controlling terminal: a new session may take it
+        return SESSION, True
+    if os.getsid(0) != os.getpid():
+        return GROUP, foreground == os.getpgrp()
     import fcntl
     import termios
 
@@ -47,21 +62,18 @@ def release_terminal() -> bool:
         fcntl.ioctl(0, termios.TIOCNOTTY)
     except OSError as err:
         log.debug(f"cannot release the terminal: {err.strerror}")
-        return True
-    if os.getsid(0) == os.getpid():
-        for sig in (SIGHUP, SIGCONT):
-            while _signal.sigtimedwait({sig}, 0) is not None:
-                log.debug(
-                    f"dropped the {'SIGHUP' if sig == SIGHUP else 'SIGCONT'} "
-                    "sent by releasing the terminal"
-                )
-    return True
+        return SESSION, False
+    for sig in (SIGHUP, SIGCONT):
+        while _signal.sigtimedwait({sig}, 0) is not None:
+            name = "SIGHUP" if sig == SIGHUP else "SIGCONT"
+            log.debug(f"dropped the {name} sent by releasing the terminal")
+    return SESSION, True
 
 
 def spawn(
     argv: list[bytes],
     *,
-    new_session: bool,
+    isolate: str | None,
     terminal: bool,
     pdeathsig: int | None,
     inherited_mask: set[int],
@@ -80,9 +92,11 @@ def spawn(
         and inherited_sigchld == _signal.SIG_DFL
         and os.environ.get("LISTEN_PID") != str(parent)
     ):
-        return _posix_spawn(argv, new_session, inherited_mask)
+        return _posix_spawn(argv, isolate, inherited_mask)
     if pdeathsig:
-        from tinyinit import prctl_calls  # loads the binding before fork: one import, not two
+        from tinyinit import prctl_calls
+
+        prctl_calls.load()  # in the parent: the child must not spend time importing
     else:
         prctl_calls = None
     read_end, write_end = os.pipe()  # both close-on-exec, like every fd Python opens
@@ -90,10 +104,14 @@ def spawn(
     if pid == 0:  # child: report any failure through the pipe, never return
         code = 0
         try:
-            if new_session:
+            if isolate == SESSION:
                 os.setsid()
                 if terminal:
                     _take_terminal()
+            elif isolate == GROUP:
+                os.setpgid(0, 0)
+                if terminal:  # SIGTTOU is still blocked: no stop for a background caller
+                    os.tcsetpgrp(0, os.getpgrp())
             if prctl_calls is not None and pdeathsig:
                 prctl_calls.set_pdeathsig(pdeathsig)
                 if os.getppid() != parent:  # tinyinit died before the call took effect
@@ -126,13 +144,14 @@ def spawn(
     return pid
 
 
-def _posix_spawn(argv: list[bytes], new_session: bool, mask: set[int]) -> int:
+def _posix_spawn(argv: list[bytes], isolate: str | None, mask: set[int]) -> int:
     try:
         return os.posix_spawnp(
             argv[0],
             argv,
             os.environ,
-            setsid=new_session,
+            setsid=isolate == SESSION,
+            setpgroup=0 if isolate == GROUP else None,
             setsigmask=mask,
             setsigdef=PYTHON_IGNORED,
         )

@@ -52,11 +52,6 @@ DUMB_INIT = Init("dumb-init", "dumb-init")
 OTHER_INITS = (TINI, TINI_GROUP, DUMB_INIT)
 
 
-def tinyinit_with(*options: str) -> Init:
-    """tinyinit with its own OPTIONS (the ENTRYPOINT replaced by `tinyinit OPTIONS --`)."""
-    return Init("tinyinit", "tinyinit", (*options, "--"))
-
-
 @dataclass(frozen=True)
 class Target:
     """An init in an image with the `docker run` options of a mode."""
@@ -65,10 +60,6 @@ class Target:
     init: Init
     mode: str = "root"
     options: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        return self.init.label if self.mode == "root" else f"{self.init.label} ({self.mode})"
 
     def with_init(self, init: Init) -> Target:
         return replace(self, init=init)
@@ -100,19 +91,20 @@ class Container:
     command: Sequence[str]
     out: Path
     env: dict[str, str] = field(default_factory=dict)
-    options: Sequence[str] = ()
     name: str = field(default_factory=lambda: NAME_PREFIX + uuid.uuid4().hex[:10])
     proc: subprocess.Popen[bytes] | None = None
-    started: float = 0.0
+    started: float = 0.0  # time.monotonic() when `docker run` was started
+
+    @property
+    def logs(self) -> tuple[Path, Path]:
+        """Where the client's stdout and stderr go (beside OUT, not in it)."""
+        return (
+            self.out.parent / f"{self.name}.stdout",
+            self.out.parent / f"{self.name}.stderr",
+        )
 
     def argv(self) -> list[str]:
-        options = [
-            *self.options,
-            "-v",
-            f"{self.out}:/out",
-            "-v",
-            f"{HELPERS}:/helpers:ro",
-        ]
+        options = ["-v", f"{self.out}:/out", "-v", f"{HELPERS}:/helpers:ro"]
         for key, value in self.env.items():
             options += ["-e", f"{key}={value}"]
         return self.target.run_argv(self.name, self.command, options)
@@ -120,13 +112,12 @@ class Container:
     def start(self) -> Container:
         self.out.mkdir(parents=True, exist_ok=True)
         self.out.chmod(0o1777)  # writable for a non-root USER too
-        logs = self.out.parent / f"{self.name}.log"
-        self._stdout = open(logs.with_suffix(".stdout"), "wb")  # noqa: SIM115
-        self._stderr = open(logs.with_suffix(".stderr"), "wb")  # noqa: SIM115
+        stdout, stderr = self.logs
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(
-            self.argv(), stdin=subprocess.DEVNULL, stdout=self._stdout, stderr=self._stderr
-        )
+        with open(stdout, "wb") as out, open(stderr, "wb") as err:
+            self.proc = subprocess.Popen(
+                self.argv(), stdin=subprocess.DEVNULL, stdout=out, stderr=err
+            )
         return self
 
     def wait_for_file(self, name: str, timeout: float = 30) -> Path:
@@ -160,21 +151,16 @@ class Container:
         return self.proc.wait(timeout)
 
     def stdout(self) -> str:
-        self._stdout.flush()
-        return Path(self._stdout.name).read_text(errors="replace")
+        return self.logs[0].read_text(errors="replace")
 
     def stderr(self) -> str:
-        self._stderr.flush()
-        return Path(self._stderr.name).read_text(errors="replace")
+        return self.logs[1].read_text(errors="replace")
 
     def remove(self) -> None:
         docker("rm", "-f", self.name, check=False)
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
-        for f in (getattr(self, "_stdout", None), getattr(self, "_stderr", None)):
-            if f is not None:
-                f.close()
 
 
 class Containers:
@@ -191,13 +177,9 @@ class Containers:
         command: Sequence[str],
         *,
         env: dict[str, str] | None = None,
-        options: Sequence[str] = (),
-        out: str | None = None,
     ) -> Container:
         name = NAME_PREFIX + uuid.uuid4().hex[:10]
-        box = Container(
-            target, command, self.base / (out or name), env or {}, options=options, name=name
-        )
+        box = Container(target, command, self.base / name, env or {}, name=name)
         with self._lock:
             self.made.append(box)
         return box.start()
@@ -272,6 +254,23 @@ def quote(argv: Iterable[str]) -> str:
     return shlex.join(list(argv))
 
 
+# The table's rows in the order of the issue's list of scenarios (matched on a word of each).
+ORDER = (
+    "honors SIGTERM",
+    "ignore SIGTERM",
+    "ffmpeg",
+    "setsid",
+    "orphans",
+    "exit code",
+    "HUP",
+    "-it",
+)
+
+
+def rank(scenario: str) -> int:
+    return next((i for i, word in enumerate(ORDER) if word in scenario), len(ORDER))
+
+
 class Comparison:
     """Results of each scenario per init: printed as a table at the end of the session."""
 
@@ -287,7 +286,7 @@ class Comparison:
     def render(self) -> str:
         header = ["scenario", *self.columns]
         lines = [header, ["---"] * len(header)]
-        for scenario, cells in self.rows.items():
+        for scenario, cells in sorted(self.rows.items(), key=lambda row: rank(row[0])):
             lines.append([scenario, *(cells.get(c, "not run") for c in self.columns)])
         return "\n".join(
             "| " + " | ".join(cell.replace("|", "/") for cell in line) + " |" for line in lines

@@ -3,6 +3,7 @@ exec failures, 125 for a bad option of tinyinit's, and `-e` remapping a code to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -61,9 +62,8 @@ def test_exit_code(containers: Containers, target: Target, case: Case) -> None:
 
 @pytest.mark.comparison
 def test_compare(containers: Containers, others: list[Target]) -> None:
+    def attempt(case: Case) -> Callable[[Target], str]:
+        return lambda target: signal_name(exit_code(containers, target, case)[0])
+
     for case in CASES:
-        compare(
-            case.scenario,
-            others,
-            lambda target, case=case: signal_name(exit_code(containers, target, case)[0]),
-        )
+        compare(case.scenario, others, attempt(case))

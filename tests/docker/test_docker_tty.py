@@ -5,6 +5,8 @@ shell's exit code."""
 from __future__ import annotations
 
 import subprocess
+import tempfile
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,8 @@ from docker_harness import (
     wait_until,
 )
 
-PROMPT = "PROMPT> "
+PROMPT = "PROMPT> "  # tmux's capture drops trailing blanks: lines are matched on PROMPT.strip()
+GRACE = 1.0
 SCENARIO = "docker run -it: Ctrl-C / next command / Ctrl-D exit"
 
 
@@ -47,11 +50,11 @@ class Terminal:
 
     def __init__(self, tmux: str, command: str) -> None:
         self.tmux = tmux
-        self.socket = NAME_PREFIX + uuid.uuid4().hex[:8]
+        self.socket = Path(tempfile.gettempdir()) / f"{NAME_PREFIX}{uuid.uuid4().hex[:8]}.tmux"
         self.cmd("new-session", "-d", "-s", "t", "-x", "160", "-y", "50", command)
 
     def cmd(self, *args: str) -> str:
-        argv = [self.tmux, "-L", self.socket, *args]
+        argv = [self.tmux, "-S", str(self.socket), *args]
         return subprocess.run(argv, capture_output=True, text=True, timeout=20).stdout
 
     def type(self, text: str) -> None:
@@ -65,10 +68,11 @@ class Terminal:
         return self.cmd("capture-pane", "-p", "-t", "t", "-S", "-200")
 
     def prompts(self) -> int:
-        return self.screen().count(PROMPT)
+        return sum(line.startswith(PROMPT.strip()) for line in self.screen().splitlines())
 
     def close(self) -> None:
         self.cmd("kill-server")
+        self.socket.unlink(missing_ok=True)
 
 
 def sleep_state(name: str) -> str | None:
@@ -84,7 +88,10 @@ def sleep_state(name: str) -> str | None:
 def drive(tmux: str, target: Target, tmp: Path) -> Steps:
     name = NAME_PREFIX + uuid.uuid4().hex[:10]
     code_file = tmp / f"{name}.code"
-    run = target.run_argv(name, ["bash", "--norc", "--noprofile"], ["-it", "-e", f"PS1={PROMPT}"])
+    # A short grace: if Ctrl-C reached tinyinit as a stop signal instead of reaching the
+    # foreground job, the shell would be killed before it can answer the next command.
+    options = ["-it", "-e", f"PS1={PROMPT}", "-e", f"TINYINIT_GRACE={GRACE:g}"]
+    run = target.run_argv(name, ["bash", "--norc", "--noprofile"], options)
     terminal = Terminal(tmux, f"{quote(run)}; echo $? > {code_file}; sleep 60")
     steps = Steps()
     try:
@@ -99,6 +106,7 @@ def drive(tmux: str, target: Target, tmp: Path) -> Steps:
             steps.interrupted = True
         except TimeoutError:
             return steps
+        time.sleep(GRACE + 0.5)
         terminal.type("echo $((6 * 7))-answered")
         try:
             wait_until(lambda: "42-answered" in terminal.screen(), 5, "the answer")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +15,9 @@ from .support import MODES, PID1, TINYINIT, Init, require_root
 def _installed() -> None:
     if not TINYINIT.exists():
         pytest.fail(f"{TINYINIT} not found: run `make reinstall` or set TINYINIT")
+    # Tests send fault signals (SIGSEGV...) with kill(): no core files in the work tree.
+    _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
 
 
 @pytest.fixture(params=MODES)

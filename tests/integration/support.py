@@ -27,9 +27,10 @@ PID1 = "pid1"
 SUBREAPER = "subreaper"
 MODES = (PID1, SUBREAPER)
 
-# Run tinyinit without python-prctl, so that its ctypes fallback makes the prctl(2) calls.
+# Run tinyinit without python-prctl (its module and its C binding hidden), so that its ctypes
+# fallback makes the prctl(2) calls.
 CTYPES_MAIN = (
-    "import sys; sys.modules['prctl'] = None; "
+    "import sys; sys.modules['prctl'] = sys.modules['_prctl'] = None; "
     "from tinyinit.__main__ import main; raise SystemExit(main())"
 )
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from .support import Init, children, cmdline, helper, proc_status, sig_mask, wait_for
+from .support import PID1, Init, children, cmdline, helper, proc_status, sig_mask, wait_for
 
 SLEEP = ["sleep", "30"]
 
@@ -28,7 +29,18 @@ def exec_done(init: Init) -> int:
 
 
 def names(numbers: set[int]) -> set[str]:
-    return {signal.Signals(n).name for n in numbers}
+    """Signal names; numbers without one (glibc's internal 32 and 33) as SIG32, SIG33."""
+    valid = {int(sig): sig for sig in signal.valid_signals()}
+    return {valid[n].name if hasattr(valid.get(n), "name") else f"SIG{n}" for n in numbers}
+
+
+def inherited(state: list[str], mode: str) -> dict[str, set[str]]:
+    """What a program started in tinyinit's place gets (unshare resets SIGCHLD, for one)."""
+    prefix = ["unshare", "--pid", "--fork", "--mount-proc"] if mode == PID1 else []
+    probe = [*state, *prefix, "grep", "-E", "^Sig(Blk|Ign):", "/proc/self/status"]
+    output = subprocess.run(probe, capture_output=True, text=True, check=True).stdout
+    fields = dict(line.split(":\t") for line in output.splitlines())
+    return {key: names(sig_mask(value)) for key, value in fields.items()}
 
 
 @pytest.mark.parametrize(
@@ -36,7 +48,7 @@ def names(numbers: set[int]) -> set[str]:
     [
         ("USR1,ALRM", "USR2,HUP", "PIPE,XFSZ"),
         ("", "", "PIPE,XFSZ"),  # Python's own SIG_IGN of PIPE and XFSZ must not reach the child
-        ("TERM,INT,CHLD", "QUIT,TSTP", "PIPE,XFSZ"),  # what tinyinit itself handles
+        ("TERM,INT,CHLD", "QUIT,TSTP,CHLD", "PIPE,XFSZ"),  # what tinyinit itself handles
     ],
     ids=["blocked-and-ignored", "nothing", "stop-signals"],
 )
@@ -44,15 +56,21 @@ def test_signal_mask_and_ignored_signals(
     start, mode: str, block: str, ignore: str, default: str
 ) -> None:
     state = helper("with_state", "--block", block, "--ignore", ignore, "--default", default, "--")
+    expected = inherited(state, mode)
+    assert expected["SigBlk"] == {f"SIG{name}" for name in filter(None, block.split(","))}
+
     init = start(["--", *SLEEP], mode, wrap=state)
     child = exec_done(init)
     status = proc_status(child)
     assert status is not None
-
-    expected_blocked = {f"SIG{name}" for name in filter(None, block.split(","))}
-    expected_ignored = {f"SIG{name}" for name in filter(None, ignore.split(","))}
-    assert names(sig_mask(status["SigBlk"])) == expected_blocked
-    assert names(sig_mask(status["SigIgn"])) == expected_ignored
+    assert names(sig_mask(status["SigBlk"])) == expected["SigBlk"]
+    ignored = names(sig_mask(status["SigIgn"]))
+    if mode == PID1:
+        # As PID 1 the child is started with posix_spawnp, and glibc's posix_spawn leaves its
+        # own two internal signals (32, 33: below SIGRTMIN, not nameable through libc) ignored
+        # in the child; libc reinstalls its handlers when it uses them. README: Known limits.
+        ignored -= {"SIG32", "SIG33"} - expected["SigIgn"]
+    assert ignored == expected["SigIgn"]
 
 
 def test_inherited_descriptors_and_no_others(start, mode: str, tmp_path: Path) -> None:

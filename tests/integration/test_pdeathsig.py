@@ -12,11 +12,22 @@ from .support import SUBREAPER, alive, children, helper, kill_quietly, wait_for
 LAUNCHERS = ["script", "ctypes"]  # python-prctl, and libc's prctl through ctypes
 
 
+def check_binding(pid: int, launcher: str) -> None:
+    """The prctl binding tinyinit loaded is the one this run is meant to exercise."""
+    with open(f"/proc/{pid}/maps") as f:
+        maps = f.read()
+    if launcher == "ctypes":
+        assert "/_ctypes" in maps and "/_prctl" not in maps, "not the ctypes fallback"
+    else:
+        assert "/_prctl" in maps, "python-prctl not used"
+
+
 @pytest.mark.parametrize("launcher", LAUNCHERS)
 def test_child_dies_with_tinyinit(start, launcher: str) -> None:
     init = start(["--", *helper("print_signals")], SUBREAPER, launcher=launcher)
     init.out.expect("ready")
     child = init.main_child()
+    check_binding(init.pid, launcher)
     init.signal(signal.SIGKILL)
     try:
         wait_for(lambda: not alive(child), 5, "the child to die with tinyinit")
@@ -33,6 +44,7 @@ def test_pdeathsig_option(start, launcher: str) -> None:
     )
     init.out.expect("ready")
     child = init.main_child()
+    check_binding(init.pid, launcher)
     init.signal(signal.SIGKILL)
     try:
         assert init.out.readline(5) == "15", "the child did not get SIGTERM when tinyinit died"
@@ -49,6 +61,7 @@ def test_own_parent_death_signal(start, launcher: str) -> None:
     )
     tinyinit = int(init.out.expect("child").split()[1])
     child = wait_for(lambda: children(tinyinit), 10, "tinyinit's child")[0]
+    check_binding(tinyinit, launcher)
     kill_quietly(init.proc.pid)
     try:
         wait_for(lambda: not alive(tinyinit), 5, "tinyinit to stop after its parent died")

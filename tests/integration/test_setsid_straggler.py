@@ -27,6 +27,10 @@ def run_daemon(start, mode: str, how: str, tmp_path: Path, launcher: str = "scri
         launcher=launcher,
     )
     daemon = init.host_pid(int(init.out.expect("ready").split()[2]))
+    if launcher == "ctypes":  # the subreaper was registered through ctypes, not python-prctl
+        with open(f"/proc/{init.pid}/maps") as f:
+            maps = f.read()
+        assert "/_ctypes" in maps and "/_prctl" not in maps
     began = time.monotonic()
     if how == "stop":
         init.signal(signal.SIGTERM)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import signal
 import time
 
-from .support import Init, children, proc_status, sig_mask
+from .support import Init, children, cmdline, proc_status, sig_mask
 
 
 def signal_as_soon_as_blocked(init: Init) -> bool:
@@ -17,6 +17,10 @@ def signal_as_soon_as_blocked(init: Init) -> bool:
     """
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
+        # As PID 1, the pid is first unshare's child, which blocks SIGTERM for a moment of its
+        # own before it execs tinyinit: look at the mask only once the exec is done.
+        if cmdline(init.pid)[:1] in ([], ["unshare"]):
+            continue
         status = proc_status(init.pid)
         if status and signal.SIGTERM in sig_mask(status["SigBlk"]):
             init.signal(signal.SIGTERM)
