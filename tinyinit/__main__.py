@@ -22,6 +22,14 @@ def main(inherited_mask=None, argv=None) -> int:  # type: ignore[no-untyped-def]
     if inherited_mask is None:
         inherited_mask = _signal.pthread_sigmask(_signal.SIG_BLOCK, _signal.valid_signals())
     try:
+        return _main(inherited_mask, argv)
+    except Exception as err:  # a bug, before any child runs (after, rescue takes over)
+        log.usage_error(f"internal error: {type(err).__name__}: {err}")
+        return EXIT_USAGE
+
+
+def _main(inherited_mask: set, argv: list | None) -> int:  # type: ignore[type-arg]
+    try:
         cfg = cli.parse(sys.argv[1:] if argv is None else argv, os.environ)
     except cli.UsageError as err:
         log.usage_error(str(err))

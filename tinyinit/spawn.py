@@ -146,12 +146,15 @@ def spawn(
 
 def _posix_spawn(argv: list[bytes], isolate: str | None, mask: set[int]) -> int:
     try:
+        if isolate == GROUP:
+            return os.posix_spawnp(
+                argv[0], argv, os.environ, setpgroup=0, setsigmask=mask, setsigdef=PYTHON_IGNORED
+            )
         return os.posix_spawnp(
             argv[0],
             argv,
             os.environ,
             setsid=isolate == SESSION,
-            setpgroup=0 if isolate == GROUP else None,
             setsigmask=mask,
             setsigdef=PYTHON_IGNORED,
         )
