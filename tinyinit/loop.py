@@ -33,7 +33,7 @@ class Supervisor:
         except OSError as err:  # never abandon supervision over a failed kill
             log.warn(f"cannot forward {sigs.name(sig)} to {target}: {err.strerror}")
             return
-        if log.debugging():
+        if log.level >= log.DEBUG:
             whom = f"process group {self.child}" if self.group else f"process {self.child}"
             log.debug(f"forwarded {sigs.name(sig)} to {whom}")
 
@@ -80,11 +80,14 @@ def run(sup: Supervisor, policy: Policy, wait_set: set[int]) -> int:
     """Supervise until the policy says exit; returns the exit code."""
     sigwait, sigtimedwait, monotonic = _signal.sigwait, _signal.sigtimedwait, time.monotonic
     while True:
-        timeout = policy.timeout(monotonic())
-        if timeout is None:  # nothing pending: sleep until the kernel has news
+        if policy.deadline is None:  # nothing pending: sleep until the kernel has news
             signo = sigwait(wait_set)
+            forward = policy.direct.get(signo)
+            if forward is not None:  # the policy's fast path: a plain signal, forwarded
+                sup.forward(forward)
+                continue
         else:
-            info = sigtimedwait(wait_set, timeout)
+            info = sigtimedwait(wait_set, policy.timeout(monotonic()))
             signo = info.si_signo if info is not None else 0
         now = monotonic()
         if signo == 0:

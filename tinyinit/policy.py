@@ -53,6 +53,15 @@ class Policy:
         self.stop_signal: int | None = None
         self.exit_code: int | None = None  # the main child's, once it has exited
         self.killing = False
+        # The loop's fast path: signal → what to forward to the main child at once, for the
+        # signals whose only effect is that forward (no stop, no phase change). Emptied when
+        # the main child exits or the grace runs out; on_signal decides everything else.
+        self.direct: dict[int, int] = {}
+        for sig in _signal.valid_signals():
+            if sig not in STOP_SIGNALS and sig != _signal.SIGCHLD:
+                actions = self.on_signal(sig, 0.0)
+                if actions:
+                    self.direct[sig] = actions[0][1]
 
     # -- queries ------------------------------------------------------------------------
     def timeout(self, now: float) -> float | None:
@@ -88,6 +97,7 @@ class Policy:
 
     def on_main_exit(self, code: int, now: float, others_remain: bool) -> list[Action]:
         self.exit_code = 0 if code in self.zero_codes else code
+        self.direct = {}
         if not others_remain:
             return [(EXIT, self.exit_code)]
         if self.killing:
@@ -108,6 +118,7 @@ class Policy:
         if self.killing:
             return [(KILL_ALL, None)]
         self.killing = True
+        self.direct = {}
         given = now - self.grace_started if self.grace_started is not None else 0.0
         return [(KILL_ALL, given)]
 

@@ -131,3 +131,32 @@ def test_zero_grace_kills_at_once() -> None:
     p.on_signal(TERM, 5.0)
     assert p.timeout(5.0) == 0.0
     assert p.on_deadline(5.0) == [(KILL_ALL, 0.0)]
+
+
+def test_direct_table_agrees_with_on_signal() -> None:
+    """The loop's fast path forwards exactly what on_signal would, and nothing else."""
+    rewrites = {signal.SIGUSR1: signal.SIGUSR2, signal.SIGUSR2: 0, HUP: TERM}
+    for group in (True, False):
+        p = Policy(grace=8, rewrites=rewrites, group=group)
+        assert p.direct, "no fast path at all"
+        for sig in signal.valid_signals():
+            fresh = Policy(grace=8, rewrites=rewrites, group=group)
+            actions = fresh.on_signal(sig, 0.0)
+            if sig in p.direct:
+                assert actions == [(FORWARD, p.direct[sig])]
+                assert fresh.phase == "running", "a direct signal must not change the phase"
+        for sig in (TERM, INT, QUIT, signal.SIGCHLD, signal.SIGUSR2):
+            assert sig not in p.direct
+        assert p.direct[HUP] == TERM  # rewritten, but forwarding a TERM is not a stop
+        assert p.direct[TSTP] == (STOP if group else TSTP)
+
+
+def test_direct_table_empties_after_main_exit_and_escalation() -> None:
+    p = Policy(grace=8)
+    p.on_main_exit(0, 0.0, others_remain=True)
+    assert p.direct == {}
+    p = Policy(grace=0)
+    p.on_signal(TERM, 0.0)
+    assert p.direct  # still forwarding plainly while stopping
+    p.on_deadline(0.0)
+    assert p.direct == {}
