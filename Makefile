@@ -4,11 +4,20 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test test-unit test-integration test-docker bench lint clean
+.PHONY: setup setup-docker venv reinstall demo test test-unit test-integration test-docker \
+	bench lint clean
+
+# Debian packages (and, for the Docker suite, a running dockerd): installed when missing.
+setup:
+	bash tools/setup.sh
+
+setup-docker:
+	bash tools/setup.sh --docker
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml bin/tinyinit
+	bash tools/setup.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q ".[prctl,dev]"
@@ -18,27 +27,27 @@ $(STAMP): pyproject.toml bin/tinyinit
 reinstall: venv
 	$(PY) -m pip install -q --no-deps --force-reinstall .
 
-demo: reinstall
+demo: setup reinstall
 	bash demo/demo.sh $(VENV)/bin/tinyinit
 
-test: reinstall
+test: setup-docker reinstall lint
 	$(PY) -m pytest -q tests
 
 test-unit: reinstall
 	$(PY) -m pytest -q tests/unit
 
-test-integration: reinstall
+test-integration: setup reinstall
 	$(PY) -m pytest -q tests/integration
 
-test-docker: reinstall
+test-docker: setup-docker reinstall
 	$(PY) -m pytest -q tests/docker
 
 bench: reinstall
 	bash bench/run.sh
 
 lint: venv
-	$(VENV)/bin/ruff check tinyinit tests bench
-	$(VENV)/bin/ruff format --check tinyinit tests bench
+	$(VENV)/bin/ruff check tinyinit tests bench bin/tinyinit
+	$(VENV)/bin/ruff format --check tinyinit tests bench bin/tinyinit
 
 clean:
 	rm -rf $(VENV) build *.egg-info
