@@ -34,6 +34,16 @@ CTYPES_MAIN = (
     "from tinyinit.__main__ import main; raise SystemExit(main())"
 )
 
+# Run tinyinit with a fault injected into its loop (forwarding a signal raises), to see that
+# an internal error stops the children instead of abandoning them.
+FAULTY_MAIN = (
+    "from tinyinit import loop\n"
+    "def broken(self, sig): raise RuntimeError('injected fault')\n"
+    "loop.Supervisor.forward = broken\n"
+    "from tinyinit.__main__ import main\n"
+    "raise SystemExit(main())\n"
+)
+
 T = TypeVar("T")
 
 
@@ -54,10 +64,10 @@ def helper(name: str, *args: str) -> list[str]:
 def tinyinit_command(launcher: str = "script") -> list[str]:
     if launcher == "script":
         return [str(TINYINIT)]
-    if launcher == "ctypes":
+    if launcher in ("ctypes", "faulty"):
         venv_python = TINYINIT.parent / "python"
         python = str(venv_python) if venv_python.exists() else PYTHON
-        return [python, "-c", CTYPES_MAIN]
+        return [python, "-c", CTYPES_MAIN if launcher == "ctypes" else FAULTY_MAIN]
     raise ValueError(launcher)
 
 
