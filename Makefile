@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .PHONY: setup setup-docker venv reinstall demo test test-unit test-integration test-docker \
-	bench lint clean
+	bench lint clean test-python
 
 # Debian packages (and, for the Docker suite, a running dockerd): installed when missing.
 setup:
@@ -42,6 +42,18 @@ test-integration: setup reinstall
 test-docker: setup-docker reinstall
 	$(PY) -m pytest -q tests/docker
 
+# The unit and integration tests again under another interpreter: by default the oldest
+# supported one, Python 3.9, from pyenv (OTHER_PYTHON=/path/to/python to choose).
+OTHER_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.9*/bin/python))
+OTHER_VENV := .venv-other
+test-python: setup
+	@test -n "$(OTHER_PYTHON)" || { echo "test-python: no Python 3.9 found; set OTHER_PYTHON"; exit 1; }
+	rm -rf $(OTHER_VENV)
+	$(OTHER_PYTHON) -m venv $(OTHER_VENV)
+	$(OTHER_VENV)/bin/python -m pip install -q ".[prctl]" pytest
+	TINYINIT=$(CURDIR)/$(OTHER_VENV)/bin/tinyinit $(OTHER_VENV)/bin/python -m pytest -q \
+		-p no:cacheprovider tests/unit tests/integration
+
 bench: reinstall
 	bash bench/run.sh
 
@@ -50,4 +62,4 @@ lint: venv
 	$(VENV)/bin/ruff format --check tinyinit tests bench bin/tinyinit
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(OTHER_VENV) build *.egg-info

@@ -3,6 +3,8 @@
 block signals → parse options → subreaper / parent-death → spawn → loop → exit code
 """
 
+from __future__ import annotations
+
 import _signal
 
 if __name__ == "__main__":  # `python -m tinyinit`: block before loading anything more
@@ -28,7 +30,7 @@ def main(inherited_mask=None, argv=None) -> int:  # type: ignore[no-untyped-def]
         return EXIT_USAGE
 
 
-def _main(inherited_mask: set, argv: list | None) -> int:  # type: ignore[type-arg]
+def _main(inherited_mask: set[int], argv: list[str] | None) -> int:
     try:
         cfg = cli.parse(sys.argv[1:] if argv is None else argv, os.environ)
     except cli.UsageError as err:

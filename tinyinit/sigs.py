@@ -22,6 +22,12 @@ def _table() -> dict[str, int]:
 
 
 _BY_NAME = _table()
+# Python < 3.11 has no SIGSTKFLT; on the common Linux architectures it is signal 16.
+if "STKFLT" not in _BY_NAME and 16 not in _BY_NAME.values():
+    import os
+
+    if os.uname().machine in ("x86_64", "i686", "i386", "aarch64", "armv7l", "riscv64"):
+        _BY_NAME["STKFLT"] = 16
 _BY_NUMBER = {num: name for name, num in _BY_NAME.items() if name not in _ALIASES}
 
 
