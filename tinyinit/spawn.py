@@ -110,8 +110,8 @@ def spawn(
                     _take_terminal()
             elif isolate == GROUP:
                 os.setpgid(0, 0)
-                if terminal:  # SIGTTOU is still blocked: no stop for a background caller
-                    os.tcsetpgrp(0, os.getpgrp())
+                if terminal:
+                    _take_foreground()
             if prctl_calls is not None and pdeathsig:
                 prctl_calls.set_pdeathsig(pdeathsig)
                 if os.getppid() != parent:  # tinyinit died before the call took effect
@@ -181,6 +181,13 @@ def _execvp(argv: list[bytes]) -> None:
             last = err
             telling = telling or err
     raise telling or last or FileNotFoundError(errnos.ENOENT, "not found")
+
+
+def _take_foreground() -> None:
+    try:  # SIGTTOU is still blocked here, so this cannot stop the child
+        os.tcsetpgrp(0, os.getpgrp())
+    except OSError:
+        pass  # the terminal went away meanwhile: run in the background of it
 
 
 def _take_terminal() -> None:
