@@ -38,34 +38,32 @@ class Supervisor:
             log.debug(f"forwarded {sigs.name(sig)} to {whom}")
 
     def signal_all(self, sig: int) -> None:
+        """`sig` to every remaining process; SIGKILL goes through kill_all."""
+        self._send_all(sig, quiet=sig == _signal.SIGCONT)
+
+    def kill_all(self, given: float | None) -> None:
+        """SIGKILL to every remaining process; `given`: the grace they had, for the warning
+        (None: a repeat, said only in debug lines)."""
+        self._send_all(SIGKILL, quiet=given is None, given=given)
+
+    def _send_all(self, sig: int, quiet: bool, given: float | None = None) -> None:
         from tinyinit import procs  # psutil: only once a process table is needed
 
         left = procs.remaining(self.pid1)
-        if log.debugging() and sig != _signal.SIGCONT:
-            names = ", ".join(procs.describe(p) for p in left)
-            log.debug(f"sending {sigs.name(sig)} to {len(left)} remaining processes: {names}")
-        procs.signal_each(left, sig)
-
-    def kill_all(self, given: float | None) -> None:
-        from tinyinit import procs
-
-        left = procs.remaining(self.pid1)
-        if given is not None and left:
-            names = ", ".join(procs.describe(p) for p in left)
-            log.warn(
-                f"grace period over after {given:.1f}s, sending SIGKILL to "
-                f"{len(left)} process{'es' if len(left) != 1 else ''}: {names}"
-            )
-        if self.pid1:
-            try:  # every process of the namespace but this one, atomically
-                os.kill(-1, SIGKILL)
-            except ProcessLookupError:
-                pass
-            except OSError as err:
-                log.warn(f"cannot kill(-1, SIGKILL): {err.strerror}")
-                procs.signal_each(left, SIGKILL)
-        else:
-            procs.signal_each(left, SIGKILL)
+        if given is not None and (left or not procs.listable(self.pid1)):
+            log.warn(f"grace period over after {given:.1f}s, sending SIGKILL to {_who(left)}")
+        elif not quiet and log.debugging():
+            log.debug(f"sending {sigs.name(sig)} to {_who(left)}")
+        if not self.pid1:
+            procs.signal_each(left, sig)
+            return
+        try:  # as PID 1: every process of the namespace but this one, in one call
+            os.kill(-1, sig)
+        except ProcessLookupError:
+            pass
+        except OSError as err:
+            log.warn(f"cannot send {sigs.name(sig)} to every process: {err.strerror}")
+            procs.signal_each(left, sig)
 
     def reap(self, policy: Policy, now: float) -> list:
         main_status, left = reaper.reap(self.child, self.warn_on_reap)
@@ -74,6 +72,15 @@ class Supervisor:
         if not left:
             return policy.on_all_gone(now)
         return []
+
+
+def _who(left: list) -> str:  # type: ignore[type-arg]
+    from tinyinit import procs
+
+    if not left:
+        return "every remaining process (unnamed: /proc is not this PID namespace's)"
+    count = f"{len(left)} remaining process{'es' if len(left) != 1 else ''}"
+    return f"{count}: " + ", ".join(procs.describe(p) for p in left)
 
 
 def run(sup: Supervisor, policy: Policy, wait_set: set[int]) -> int:

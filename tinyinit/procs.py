@@ -8,10 +8,24 @@ import os
 from tinyinit import log
 
 
+def listable(pid1: bool) -> bool:
+    """Whether /proc shows tinyinit's own PID namespace. A PID 1 started without its own
+    /proc (`unshare --pid --fork` without --mount-proc) sees its parent namespace's
+    processes there, whose pids mean other processes here: never list or signal by them."""
+    if not pid1:
+        return True
+    try:
+        return os.readlink("/proc/self") == str(os.getpid())
+    except OSError:
+        return False
+
+
 def remaining(pid1: bool) -> list:
     """Live processes tinyinit is responsible for: as PID 1 every other process of the
     namespace; otherwise every descendant (orphans come back to a subreaper). Zombies
     are left out: they are already dead and wait for tinyinit's waitpid."""
+    if not listable(pid1):
+        return []
     import psutil
 
     me = os.getpid()
