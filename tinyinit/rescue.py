@@ -22,8 +22,8 @@ def stop_everything(sup: object, grace: float, err: BaseException) -> int:
         if not _reap_all():
             return EXIT_INTERNAL
         time.sleep(0.05)
-    _send(child, pid1, _signal.SIGKILL)
-    while _reap_all():
+    while _reap_all():  # SIGKILL again on each pass, for what a dying process forked
+        _send(child, pid1, _signal.SIGKILL)
         time.sleep(0.05)
     return EXIT_INTERNAL
 
@@ -34,6 +34,13 @@ def _send(child: int, pid1: bool, sig: int) -> None:
         try:
             os.kill(target, sig)
         except OSError:
+            pass
+    if not pid1:  # descendants that left the group; best effort, psutil may be what failed
+        try:
+            from tinyinit import procs
+
+            procs.signal_each(procs.remaining(False), sig)
+        except Exception:
             pass
 
 

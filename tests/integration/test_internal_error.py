@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 import time
 
-from .support import alive, helper
+from .support import alive, descendants, helper
 
 
 def test_child_gets_the_stop_signal_and_tinyinit_exits_125(start, mode: str) -> None:
@@ -40,3 +40,14 @@ def test_what_ignores_the_stop_signal_is_killed_after_the_grace(start, mode: str
     took = time.monotonic() - sent
     assert 0.8 < took < 5, f"exited {took:.2f}s after the fault with a 1s grace period"
     assert not alive(child), "the straggler was abandoned"
+
+
+def test_daemon_outside_the_group_is_not_abandoned(start, mode: str) -> None:
+    init = start(["--grace", "1", "--", *helper("straggler", "--daemon")], mode, launcher="faulty")
+    init.out.expect("ready")
+    everyone = descendants(init.pid)
+    assert len(everyone) == 2
+    init.signal(signal.SIGHUP)
+    assert init.wait(10) == 125
+    for pid in everyone:
+        assert not alive(pid), f"{pid} outlived tinyinit's rescue"
