@@ -8,7 +8,7 @@ import os
 import time
 
 from tinyinit import log, reaper, sigs, status
-from tinyinit.policy import EXIT, FORWARD, KILL_ALL, SIGNAL_ALL, Policy
+from tinyinit.policy import EXIT, FORWARD, KILL_ALL, SIGNAL_ALL, SIGNAL_OUTSIDE, Policy
 
 SIGCHLD = _signal.SIGCHLD
 SIGKILL = _signal.SIGKILL
@@ -41,20 +41,29 @@ class Supervisor:
         """`sig` to every remaining process; SIGKILL goes through kill_all."""
         self._send_all(sig, quiet=sig == _signal.SIGCONT)
 
+    def signal_outside(self, sig: int) -> None:
+        """`sig` to every remaining process outside the main child's process group."""
+        self._send_all(sig, quiet=False, outside_group=True)
+
     def kill_all(self, given: float | None) -> None:
         """SIGKILL to every remaining process; `given`: the grace they had, for the warning
         (None: a repeat, said only in debug lines)."""
         self._send_all(SIGKILL, quiet=given is None, given=given)
 
-    def _send_all(self, sig: int, quiet: bool, given: float | None = None) -> None:
+    def _send_all(
+        self, sig: int, quiet: bool, given: float | None = None, outside_group: bool = False
+    ) -> None:
         from tinyinit import procs  # psutil: only once a process table is needed
 
-        left = procs.remaining(self.pid1)
-        if given is not None and (left or not procs.listable(self.pid1)):
+        listable = procs.listable(self.pid1)
+        left = procs.remaining(self.pid1)  # empty when not listable
+        if outside_group and listable:
+            left = procs.outside_group(left, self.child)
+        if given is not None and (left or not listable):
             log.warn(f"grace period over after {given:.1f}s, sending SIGKILL to {_who(left)}")
         elif not quiet and log.debugging():
             log.debug(f"sending {sigs.name(sig)} to {_who(left)}")
-        if not self.pid1:
+        if not self.pid1 or (outside_group and listable):
             procs.signal_each(left, sig)
             return
         try:  # as PID 1: every process of the namespace but this one, in one call
@@ -109,6 +118,8 @@ def run(sup: Supervisor, policy: Policy, wait_set: set[int]) -> int:
                 sup.forward(action[1])
             elif kind == SIGNAL_ALL:
                 sup.signal_all(action[1])
+            elif kind == SIGNAL_OUTSIDE:
+                sup.signal_outside(action[1])
             elif kind == KILL_ALL:
                 sup.kill_all(action[1])
             elif kind == EXIT:

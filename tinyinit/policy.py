@@ -9,7 +9,8 @@ Phases:
   stopping  a stop signal (TERM, INT, QUIT) arrived: it was forwarded and the grace
             period runs. Later signals are still forwarded; the deadline never moves later.
   draining  the main child has exited and other processes remain: each gets the stop
-            signal in progress (SIGTERM if none) and SIGCONT, and has until the deadline.
+            signal in progress (SIGTERM if none; only those outside the main child's group
+            when the group had it already) and SIGCONT, and has until the deadline.
   killing   the deadline passed: every remaining process gets SIGKILL (again every
             RETRY_KILL seconds, for any that a dying process forked meanwhile).
 The exit comes when the main child has exited and no other process is left.
@@ -29,6 +30,8 @@ RETRY_KILL = 0.5
 # Actions.
 FORWARD = "forward"  # (FORWARD, sig): to the main child, or its process group
 SIGNAL_ALL = "signal_all"  # (SIGNAL_ALL, sig): to every remaining process
+SIGNAL_OUTSIDE = "signal_outside"  # (SIGNAL_OUTSIDE, sig): to every remaining process outside
+#                                    the main child's process group
 KILL_ALL = "kill_all"  # (KILL_ALL, given): SIGKILL every remaining process; given is the
 #                        grace they had (seconds), or None for a quiet retry
 EXIT = "exit"  # (EXIT, code)
@@ -104,7 +107,13 @@ class Policy:
             return []
         self._start_grace(now)
         sig = self.rewrites.get(self.stop_signal or SIGTERM, self.stop_signal or SIGTERM)
-        return [(SIGNAL_ALL, sig), (SIGNAL_ALL, SIGCONT)] if sig else []
+        if not sig:
+            return [(SIGNAL_ALL, SIGCONT)]
+        if self.stop_signal is not None and self.group:
+            # The group had the stop signal already: a second one can mean "quit now" to
+            # some programs (a cold shutdown), so only those outside it get it now.
+            return [(SIGNAL_OUTSIDE, sig), (SIGNAL_ALL, SIGCONT)]
+        return [(SIGNAL_ALL, sig), (SIGNAL_ALL, SIGCONT)]
 
     def on_all_gone(self, now: float) -> list[Action]:
         if self.exit_code is None:

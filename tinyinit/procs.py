@@ -46,6 +46,18 @@ def remaining(pid1: bool) -> list:
     return alive
 
 
+def outside_group(procs: list, pgid: int) -> list:
+    """Those of `procs` that are not (or no longer) in process group `pgid`."""
+    outside = []
+    for proc in procs:
+        try:
+            if os.getpgid(proc.pid) != pgid:
+                outside.append(proc)
+        except OSError:
+            pass  # gone
+    return outside
+
+
 def describe(proc: object) -> str:
     """`PID (command line)`, or `PID` alone when it is gone or unreadable."""
     import psutil

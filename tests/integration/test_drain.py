@@ -61,3 +61,17 @@ def test_leftovers_get_the_stop_signal_in_progress(start, mode: str, tmp_path: P
     init.signal(signal.SIGINT)
     assert init.wait(15) == 128 + signal.SIGINT
     assert log.read_text() == f"{int(signal.SIGINT)}\n"
+
+
+def test_group_member_gets_the_stop_signal_once(start, mode: str, tmp_path: Path) -> None:
+    """docker stop of `sh -c 'a | b'`: the group gets SIGTERM by the forward; when sh exits,
+    the drain must not send it a second one (a second signal can mean "quit now")."""
+    log = tmp_path / "log"
+    command = background_then_exit(log, 0)  # print_signals logs every signal, never exits
+    command[-1] = command[-1].replace("; exit 0", "; echo started; trap 'exit 143' TERM; wait")
+    init = start(["--grace", "1", "--", *command], mode)
+    init.out.expect("started")
+    init.signal(signal.SIGTERM)
+    assert init.wait(15) == 143
+    received = log.read_text().splitlines()[1:]
+    assert received.count(str(int(signal.SIGTERM))) == 1, f"signals received: {received}"

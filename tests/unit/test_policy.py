@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import signal
 
-from tinyinit.policy import EXIT, FORWARD, KILL_ALL, RETRY_KILL, SIGNAL_ALL, Policy
+from tinyinit.policy import (
+    EXIT,
+    FORWARD,
+    KILL_ALL,
+    RETRY_KILL,
+    SIGNAL_ALL,
+    SIGNAL_OUTSIDE,
+    Policy,
+)
 
 TERM, INT, QUIT, HUP = signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP
 CONT, STOP, TSTP, TTIN, TTOU = (
@@ -58,7 +66,7 @@ def test_main_exit_with_others_drains_with_term_and_cont() -> None:
 
 
 def test_drain_uses_stop_signal_in_progress_and_rewrites() -> None:
-    p = Policy(grace=8, rewrites={INT: QUIT})
+    p = Policy(grace=8, rewrites={INT: QUIT}, group=False)
     assert p.on_signal(INT, 1.0) == [(FORWARD, QUIT)]
     assert p.on_main_exit(130, 2.0, others_remain=True) == [
         (SIGNAL_ALL, QUIT),
@@ -67,9 +75,19 @@ def test_drain_uses_stop_signal_in_progress_and_rewrites() -> None:
     assert p.deadline == 9.0  # the grace started at the signal, not at the exit
 
 
+def test_drain_after_stop_spares_the_group_that_had_the_signal() -> None:
+    """A second stop signal can mean "quit now": the group got it once, by the forward."""
+    p = Policy(grace=8, rewrites={INT: QUIT}, group=True)
+    assert p.on_signal(INT, 1.0) == [(FORWARD, QUIT)]
+    assert p.on_main_exit(130, 2.0, others_remain=True) == [
+        (SIGNAL_OUTSIDE, QUIT),
+        (SIGNAL_ALL, CONT),
+    ]
+
+
 def test_drain_signal_rewritten_to_zero_sends_nothing_but_waits() -> None:
     p = Policy(grace=2, rewrites={TERM: 0})
-    assert p.on_main_exit(0, 0.0, others_remain=True) == []
+    assert p.on_main_exit(0, 0.0, others_remain=True) == [(SIGNAL_ALL, CONT)]
     assert p.deadline == 2.0
 
 
