@@ -4,7 +4,7 @@
 # Safe to run again: it installs and starts only what is missing.
 set -euo pipefail
 
-packages=(make gcc libcap-dev util-linux procps tini dumb-init catatonit)
+packages=(make gcc libcap-dev python3-venv python3-dev util-linux procps tini dumb-init catatonit)
 with_docker=no
 if [ "${1:-}" = --docker ]; then
   with_docker=yes
