@@ -85,7 +85,7 @@ def _main(inherited_mask: set[int], argv: list[str] | None) -> int:
     except Exception as err:  # keep the children from being abandoned
         from tinyinit import rescue
 
-        return rescue.stop_everything(sup, cfg.grace, err)
+        return rescue.stop_everything(child, pid1, cfg.grace, err)
 
 
 def _setup_self(cfg: cli.Config, pid1: bool) -> bool:

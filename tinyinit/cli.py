@@ -7,10 +7,10 @@ startup time than the whole interpreter, and tini/dumb-init flags need exact sem
 from __future__ import annotations
 
 from tinyinit import sigs
+from tinyinit.log import DEBUG, WARN
 
 DEFAULT_GRACE = 8.0
 MAX_GRACE = 24 * 3600.0  # longer than any runtime's stop timeout: a typo, not an intent
-WARN, DEBUG = 1, 2
 
 USAGE = """\
 usage: tinyinit [OPTIONS] [--] COMMAND [ARG...]

@@ -33,7 +33,7 @@ class Supervisor:
         except OSError as err:  # never abandon supervision over a failed kill
             log.warn(f"cannot forward {sigs.name(sig)} to {target}: {err.strerror}")
             return
-        if log.level >= log.DEBUG:
+        if log.debugging():
             whom = f"process group {self.child}" if self.group else f"process {self.child}"
             log.debug(f"forwarded {sigs.name(sig)} to {whom}")
 

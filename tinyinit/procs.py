@@ -72,18 +72,15 @@ def describe(proc: object) -> str:
     return f"{proc.pid} ({line})"  # type: ignore[attr-defined]
 
 
-def signal_each(procs: list, sig: int) -> int:
+def signal_each(procs: list, sig: int) -> None:
     """Send `sig` to each process still the one listed (psutil checks its start time, so
-    a recycled pid is never hit). Returns how many were signalled."""
+    a recycled pid is never hit)."""
     import psutil
 
-    sent = 0
     for proc in procs:
         try:
             proc.send_signal(sig)
-            sent += 1
         except psutil.NoSuchProcess:
             pass
         except psutil.Error as err:
             log.warn(f"cannot send signal {sig} to {proc.pid}: {err}")
-    return sent

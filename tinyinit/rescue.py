@@ -12,10 +12,8 @@ from tinyinit import log
 EXIT_INTERNAL = 125
 
 
-def stop_everything(sup: object, grace: float, err: BaseException) -> int:
+def stop_everything(child: int, pid1: bool, grace: float, err: BaseException) -> int:
     log.error(f"internal error, stopping all processes: {type(err).__name__}: {err}")
-    pid1 = getattr(sup, "pid1", False)
-    child = getattr(sup, "child", 0)
     _send(child, pid1, _signal.SIGTERM)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
