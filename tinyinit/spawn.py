@@ -16,19 +16,35 @@ SIGHUP, SIGCONT = _signal.SIGHUP, _signal.SIGCONT
 
 
 class ExecFailed(Exception):
-    def __init__(self, command: str, err: int) -> None:
+    def __init__(self, command: str, err: int, interpreter: bytes | None = None) -> None:
         super().__init__(command, err)
         self.command = command
         self.errno = err
+        self.interpreter = interpreter  # the missing interpreter of a script that exists
 
     @property
     def exit_code(self) -> int:
-        """127 not found, 126 found but not runnable (as shells and tini/dumb-init report)."""
-        return 127 if self.errno in (errnos.ENOENT, errnos.ENOTDIR) else 126
+        """127 not found, 126 found but not runnable (as shells and tini/dumb-init report;
+        a script whose interpreter is missing is found: 126, as bash says); 125 when no
+        process could be made for it (fork: EAGAIN, ENOMEM), tinyinit's own failure."""
+        if self.errno in START_ERRORS:
+            return 125
+        if self.interpreter is None and self.errno in (errnos.ENOENT, errnos.ENOTDIR):
+            return 127
+        return 126
 
     def __str__(self) -> str:
         reason = os.strerror(self.errno) if self.errno else "could not set up the child"
+        if self.errno in START_ERRORS:
+            return f"cannot start {self.command!r}: {reason}"
+        if self.interpreter is not None:
+            shown = os.fsdecode(self.interpreter)
+            return f"cannot run {self.command!r}: bad interpreter {shown!r}: {reason}"
         return f"cannot run {self.command!r}: {reason}"
+
+
+# No process could be made: a resource limit (RLIMIT_NPROC, pids cgroup) or memory.
+START_ERRORS = frozenset({errnos.EAGAIN, errnos.ENOMEM})
 
 
 SESSION, GROUP = "session", "group"  # how the child is set apart from tinyinit
@@ -70,6 +86,67 @@ def plan_isolation() -> tuple[str, bool]:
     return SESSION, True
 
 
+def given_environment() -> list[bytes] | None:
+    """The environment exactly as tinyinit was given it, entry by entry, or None when /proc
+    cannot say. os.environ is not that: the interpreter adds LC_CTYPE when it coerces a C
+    locale (PEP 538), and drops entries with an empty name, without `=`, and duplicates."""
+    try:
+        with open("/proc/self/environ", "rb") as f:
+            raw = f.read()
+    except OSError:
+        return None
+    return raw.split(b"\0")[:-1]
+
+
+def _as_mapping(entries: list[bytes]) -> dict[bytes, bytes] | None:
+    """ENTRIES as the mapping os.posix_spawn/os.execve take, or None when a mapping cannot
+    say it (their NAME must be non-empty with no `=` after its first byte; one per name)."""
+    env: dict[bytes, bytes] = {}
+    for entry in entries:
+        cut = entry.find(b"=", 1)
+        if cut < 0 or entry[:cut] in env:
+            return None
+        env[entry[:cut]] = entry[cut + 1 :]
+    return env
+
+
+class _Environment:
+    """What the child's exec gets: a mapping, or the raw entries (through libc's execve,
+    when a mapping cannot hold them)."""
+
+    def __init__(self) -> None:
+        entries = given_environment()
+        self.raw: list[bytes] | None = None
+        if entries is None:  # no /proc: the interpreter's copy is the best there is
+            log.debug(
+                "/proc/self/environ unreadable: COMMAND gets the environment as Python sees it"
+            )
+            self.mapping: dict[bytes, bytes] = dict(os.environb)
+            return
+        mapping = _as_mapping(entries)
+        if mapping is None:
+            self.raw = entries
+            mapping = {}
+        self.mapping = mapping
+
+    def listen_pid(self, parent: int) -> bool:
+        """Whether LISTEN_PID names tinyinit (systemd socket activation): the child gets its
+        own pid there instead."""
+        mark = b"LISTEN_PID=" + str(parent).encode()
+        if self.raw is not None:
+            return mark in self.raw
+        return self.mapping.get(b"LISTEN_PID") == mark[11:]
+
+    def set_listen_pid(self, pid: int) -> None:
+        value = str(pid).encode()
+        if self.raw is not None:
+            self.raw = [
+                b"LISTEN_PID=" + value if e.startswith(b"LISTEN_PID=") else e for e in self.raw
+            ]
+        else:
+            self.mapping[b"LISTEN_PID"] = value
+
+
 def spawn(
     argv: list[bytes],
     *,
@@ -79,26 +156,32 @@ def spawn(
     inherited_mask: set[int],
     inherited_sigchld: object,
 ) -> int:
-    """Start argv; the child's pid, or ExecFailed.
+    """Start argv with the environment tinyinit was given; the child's pid, or ExecFailed
+    (or OSError when no process could be made).
 
     When the child needs nothing between fork and exec that posix_spawn cannot do (no
     terminal to take, no parent-death signal, no LISTEN_PID to rewrite, SIGCHLD not
-    ignored), posix_spawnp does it all: several times faster than forking the interpreter,
-    and glibc reports an exec failure as its return value. Otherwise fork, set up, exec."""
+    ignored, an environment a mapping can hold), posix_spawnp does it all: several times
+    faster than forking the interpreter, and glibc reports an exec failure as its return
+    value. Otherwise fork, set up, exec."""
     parent = os.getpid()
+    env = _Environment()
+    listen_pid = env.listen_pid(parent)
     if (
         not terminal
         and not pdeathsig
         and inherited_sigchld == _signal.SIG_DFL
-        and os.environ.get("LISTEN_PID") != str(parent)
+        and not listen_pid
+        and env.raw is None
     ):
-        return _posix_spawn(argv, isolate, inherited_mask)
+        return _posix_spawn(argv, isolate, inherited_mask, env.mapping)
     if pdeathsig:
         from tinyinit import prctl_calls
 
         prctl_calls.load()  # in the parent: the child must not spend time importing
     else:
         prctl_calls = None
+    execv = _execv_for(env)
     read_end, write_end = os.pipe()  # both close-on-exec, like every fd Python opens
     pid = os.fork()
     if pid == 0:  # child: report any failure through the pipe, never return
@@ -116,10 +199,11 @@ def spawn(
                 prctl_calls.set_pdeathsig(pdeathsig)
                 if os.getppid() != parent:  # tinyinit died before the call took effect
                     os.kill(os.getpid(), pdeathsig)
-            if os.environ.get("LISTEN_PID") == str(parent):
-                os.environ["LISTEN_PID"] = str(os.getpid())
+            if listen_pid:
+                env.set_listen_pid(os.getpid())
+                execv = _execv_for(env)
             _restore_signals(inherited_mask, inherited_sigchld)
-            _execvp(argv)
+            _execvp(argv, execv)
         except OSError as err:
             code = err.errno or 0
         except BaseException:
@@ -140,41 +224,110 @@ def spawn(
         os.close(read_end)
     if report:
         os.waitpid(pid, 0)
-        raise ExecFailed(os.fsdecode(argv[0]), int(report))
+        raise _failure(argv[0], int(report))
     return pid
 
 
-def _posix_spawn(argv: list[bytes], isolate: str | None, mask: set[int]) -> int:
+def _failure(name: bytes, err: int) -> ExecFailed:
+    """ExecFailed for NAME; an ENOENT for a file that exists is its #! interpreter's."""
+    interpreter = _missing_interpreter(name) if err == errnos.ENOENT else None
+    return ExecFailed(os.fsdecode(name), err, interpreter)
+
+
+def _missing_interpreter(name: bytes) -> bytes | None:
+    """The #! interpreter of the script NAME would run, when that script exists."""
+    if b"/" in name:
+        candidates = [name]
+    else:
+        path = os.environb.get(b"PATH", DEFAULT_PATH)
+        candidates = [os.path.join(folder or b".", name) for folder in path.split(b":")]
+    for candidate in candidates:
+        try:
+            with open(candidate, "rb") as f:
+                first = f.readline(256)
+        except OSError:
+            continue
+        if first.startswith(b"#!"):
+            words = first[2:].split()
+            return words[0] if words else b""
+        return None
+    return None
+
+
+def _posix_spawn(
+    argv: list[bytes], isolate: str | None, mask: set[int], env: dict[bytes, bytes]
+) -> int:
     try:
         if isolate == GROUP:
             return os.posix_spawnp(
-                argv[0], argv, os.environ, setpgroup=0, setsigmask=mask, setsigdef=PYTHON_IGNORED
+                argv[0], argv, env, setpgroup=0, setsigmask=mask, setsigdef=PYTHON_IGNORED
             )
         return os.posix_spawnp(
             argv[0],
             argv,
-            os.environ,
+            env,
             setsid=isolate == SESSION,
             setsigmask=mask,
             setsigdef=PYTHON_IGNORED,
         )
     except OSError as err:
-        raise ExecFailed(os.fsdecode(argv[0]), err.errno or 0) from None
+        if err.errno in START_ERRORS:
+            raise  # no process: tinyinit's own failure, not the command's
+        raise _failure(argv[0], err.errno or 0) from None
 
 
-def _execvp(argv: list[bytes]) -> None:
+DEFAULT_PATH = b"/usr/local/bin:/usr/bin:/bin"
+
+
+def _execv_for(env: _Environment):  # type: ignore[no-untyped-def]
+    """execv(path, argv) with ENV: os.execve with the mapping, or libc's execve with the raw
+    entries (ctypes, loaded only for an environment a mapping cannot hold; without it the
+    entries a mapping cannot hold are left out, said in one line)."""
+    if env.raw is None:
+        mapping = env.mapping
+        return lambda path, argv: os.execve(path, argv, mapping)
+    try:
+        import ctypes
+    except ImportError:
+        kept = _keep_representable(env.raw)
+        log.warn(
+            "environment entries with an empty name, without '=' or repeated are not passed on"
+        )
+        return lambda path, argv: os.execve(path, argv, kept)
+    libc = ctypes.CDLL(None, use_errno=True)
+    envp = (ctypes.c_char_p * (len(env.raw) + 1))(*env.raw, None)
+
+    def execv(path: bytes, argv: list[bytes]) -> None:
+        args = (ctypes.c_char_p * (len(argv) + 1))(*argv, None)
+        libc.execve(path, args, envp)
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+
+    return execv
+
+
+def _keep_representable(entries: list[bytes]) -> dict[bytes, bytes]:
+    env: dict[bytes, bytes] = {}
+    for entry in entries:
+        cut = entry.find(b"=", 1)
+        if cut > 0:
+            env.setdefault(entry[:cut], entry[cut + 1 :])
+    return env
+
+
+def _execvp(argv: list[bytes], execv) -> None:  # type: ignore[no-untyped-def]
     """execvp(3)'s PATH search (os.execvp would import `warnings` first): a name with a
     slash runs as is; otherwise each PATH entry in turn, and when every attempt fails the
     most telling error is raised (a permission problem over a miss), as execvp does."""
     name = argv[0]
     if b"/" in name:
-        os.execv(name, argv)
-    path = os.environb.get(b"PATH", b"/usr/local/bin:/usr/bin:/bin")
+        execv(name, argv)
+    path = os.environb.get(b"PATH", DEFAULT_PATH)
     telling: OSError | None = None
     last: OSError | None = None
     for folder in path.split(b":"):
         try:
-            os.execv(os.path.join(folder or b".", name), argv)
+            execv(os.path.join(folder or b".", name), argv)
         except (FileNotFoundError, NotADirectoryError) as err:
             last = err
         except OSError as err:
