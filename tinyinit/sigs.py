@@ -47,10 +47,10 @@ def parse(text: str, *, allow_zero: bool = False) -> int:
     """A signal given as TERM, SIGTERM, sigterm, 15, RTMIN+2 or RTMAX-1; ValueError if none."""
     word = text.strip().upper()
     if word.isascii() and word.isdigit():
-        num = int(word)
+        num = int(word) if len(word.lstrip("0")) <= 3 else NSIG  # no int() of 5000 digits
         if (allow_zero and num == 0) or 1 <= num < NSIG:
             return num
-        raise ValueError(f"signal number out of range: {text!r} (1-{NSIG - 1})")
+        raise ValueError(f"signal number out of range: {_shown(text)} (1-{NSIG - 1})")
     if word.startswith("SIG"):
         word = word[3:]
     if word in _BY_NAME:
@@ -63,9 +63,15 @@ def parse(text: str, *, allow_zero: bool = False) -> int:
             if (
                 offset.isascii()
                 and offset.isdigit()
+                and len(offset) <= 3
                 and word[len(base)] == ("+" if sign > 0 else "-")
             ):
                 num = bound + sign * int(offset)
                 if _RTMIN <= num <= _RTMAX:
                     return num
-    raise ValueError(f"unknown signal: {text!r}")
+    raise ValueError(f"unknown signal: {_shown(text)}")
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """TEXT quoted for a message: control characters escaped, cut after LIMIT characters."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
