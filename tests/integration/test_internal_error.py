@@ -2,14 +2,18 @@
 stop signal, the grace period, SIGKILL for what is left, and exit 125.
 
 The fault is injected by a launcher that makes the supervisor's forward step raise (see
-support.FAULTY_MAIN); everything else is the real program."""
+support.FAULTY_MAIN); everything else is the real program. As PID 1 "gone after tinyinit
+exited" proves nothing (the kernel kills the namespace), so each case asserts on what the
+processes leave: the signals a recorder wrote to its file, and when tinyinit exited."""
 
 from __future__ import annotations
 
+import shlex
 import signal
 import time
+from pathlib import Path
 
-from .support import alive, descendants, helper
+from .support import SUBREAPER, alive, helper, wait_for
 
 
 def test_child_gets_the_stop_signal_and_tinyinit_exits_125(start, mode: str) -> None:
@@ -42,12 +46,28 @@ def test_what_ignores_the_stop_signal_is_killed_after_the_grace(start, mode: str
     assert not alive(child), "the straggler was abandoned"
 
 
-def test_daemon_outside_the_group_is_not_abandoned(start, mode: str) -> None:
-    init = start(["--grace", "1", "--", *helper("straggler", "--daemon")], mode, launcher="faulty")
+def recorder_daemon_then(main: list[str], log: Path) -> list[str]:
+    """sh starts a recorder in a session of its own (print_signals: writes every signal it
+    gets to LOG, dies only of SIGKILL), then becomes MAIN."""
+    recorder = shlex.join(["setsid", *helper("print_signals", "--log", str(log))])
+    return ["sh", "-c", f"{recorder} & exec {shlex.join(main)}"]
+
+
+def test_daemon_outside_the_group_gets_term_then_is_killed(start, mode, tmp_path) -> None:
+    """A setsid daemon that survives SIGTERM: the rescue sends it SIGTERM (it writes it down),
+    waits the grace for it, then kills it. Planted bug caught: a rescue that only signals the
+    main child's group (the daemon never gets SIGTERM, and tinyinit leaves at once)."""
+    log = tmp_path / "daemon"
+    command = recorder_daemon_then(helper("straggler"), log)
+    init = start(["--grace", "1", "--", *command], mode, launcher="faulty")
     init.out.expect("ready")
-    everyone = descendants(init.pid)
-    assert len(everyone) == 2
+    wait_for(lambda: log.exists() and log.read_text().startswith("ready"), 10, "the daemon")
+    daemon = init.host_pid(int(log.read_text().split()[1]))
+    sent = time.monotonic()
     init.signal(signal.SIGHUP)
     assert init.wait(10) == 125
-    for pid in everyone:
-        assert not alive(pid), f"{pid} outlived tinyinit's rescue"
+    took = time.monotonic() - sent
+    assert str(int(signal.SIGTERM)) in log.read_text().split()[4:], "no SIGTERM for the daemon"
+    assert 0.8 < took < 5, f"exited {took:.2f}s after the fault: the grace was not given"
+    if mode == SUBREAPER:  # as PID 1 the kernel would kill it anyway
+        assert not alive(daemon), "the daemon was abandoned"

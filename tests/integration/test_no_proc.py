@@ -40,8 +40,9 @@ def test_orphan_gets_the_stop_signal_as_subreaper(start, tmp_path: Path) -> None
 
 
 def test_term_ignoring_orphan_is_killed_and_said_unnamed(start) -> None:
-    init = start(["--grace", "1", "--", *helper("straggler", "--daemon")], SUBREAPER,
-                 wrap=no_proc(False))
+    init = start(
+        ["--grace", "1", "--", *helper("straggler", "--daemon")], SUBREAPER, wrap=no_proc(False)
+    )
     _, main, daemon = init.out.expect("ready").split()
     sent = time.monotonic()
     init.signal(signal.SIGTERM)
