@@ -13,7 +13,8 @@ import signal
 import time
 from pathlib import Path
 
-from .support import SUBREAPER, alive, helper, wait_for
+from .hostile import start_under
+from .support import SUBREAPER, TINYINIT, alive, helper, wait_for
 
 
 def test_child_gets_the_stop_signal_and_tinyinit_exits_125(start, mode: str) -> None:
@@ -71,3 +72,25 @@ def test_daemon_outside_the_group_gets_term_then_is_killed(start, mode, tmp_path
     assert 0.8 < took < 5, f"exited {took:.2f}s after the fault: the grace was not given"
     if mode == SUBREAPER:  # as PID 1 the kernel would kill it anyway
         assert not alive(daemon), "the daemon was abandoned"
+
+
+EARLY_FAULT_MAIN = (  # run as `python -c EARLY_FAULT_MAIN TINYINIT_SCRIPT ARGS...`
+    "import sys\n"
+    "sys.argv = sys.argv[1:]\n"
+    "from tinyinit import spawn\n"
+    "def broken(*args, **kwargs): raise RuntimeError('injected early fault')\n"
+    "spawn.spawn = broken\n"
+    "from tinyinit.__main__ import main\n"
+    "raise SystemExit(main())\n"
+)
+
+
+def test_internal_error_before_the_command_starts(start, mode: str, tmp_path: Path) -> None:
+    """One line `tinyinit: internal error: ...`, exit 125, no traceback, nothing run.
+    Planted bug caught: __main__.main without its catch-all."""
+    marker = tmp_path / "ran"
+    python = str(TINYINIT.parent / "python")
+    init = start_under(start, ["--", "touch", str(marker)], mode, [python, "-c", EARLY_FAULT_MAIN])
+    assert init.wait(10) == 125
+    assert init.stderr_lines() == ["tinyinit: internal error: RuntimeError: injected early fault"]
+    assert not marker.exists()

@@ -49,8 +49,13 @@ def test_interpreter_itself_loads_none_of_them() -> None:
     """Guard for the test below: modules the bare interpreter loads would hide tinyinit's."""
     import subprocess
 
-    out = subprocess.run([python_of_tinyinit(), "-X", "importtime", "-c", "pass"],
-                         capture_output=True, text=True, check=True, cwd="/")
+    out = subprocess.run(
+        [python_of_tinyinit(), "-X", "importtime", "-c", "pass"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",
+    )
     assert not loaded_modules(out.stderr) & HEAVY
 
 
