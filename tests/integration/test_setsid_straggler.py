@@ -1,4 +1,8 @@
-"""Drain: a daemon that left the group (setsid) gets SIGTERM and the time to finish its work."""
+"""Drain: a daemon that left the group (setsid) gets SIGTERM and the time to finish its work.
+
+Evidence is what the daemon leaves (its file, written after it worked), and when tinyinit
+exits relative to that work. Planted bug caught: the drain not waiting for processes other
+than the main child (exit as soon as the main child is reaped): no file, and too early."""
 
 from __future__ import annotations
 
@@ -41,7 +45,11 @@ def run_daemon(start, mode: str, how: str, tmp_path: Path, launcher: str = "scri
     assert done.read_text() == "15\n"
     assert code == (128 + signal.SIGTERM if how == "stop" else 3)
     assert took < 5, f"tinyinit exited {took:.2f}s later: it should exit once the daemon is done"
-    assert not alive(daemon)
+    # The file is the evidence it was given its time (as PID 1 the kernel would kill it the
+    # moment tinyinit left, before it could write): tinyinit waited for its work to end.
+    assert took > WORK, f"tinyinit exited {took:.2f}s later, before the daemon's {WORK}s work"
+    if mode == SUBREAPER:  # as PID 1 "gone after tinyinit exited" proves nothing
+        assert not alive(daemon)
 
 
 @pytest.mark.parametrize("how", ["stop", "main-exits"])
