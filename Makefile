@@ -77,6 +77,7 @@ bench: reinstall
 lint: venv
 	$(VENV)/bin/ruff check tinyinit tests bench bin/tinyinit
 	$(VENV)/bin/ruff format --check tinyinit tests bench bin/tinyinit
+	$(VENV)/bin/hadolint Dockerfile.example
 
 clean:
 	rm -rf $(VENV) $(OTHER_VENV) build $(DIST) *.egg-info
