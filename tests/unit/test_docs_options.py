@@ -130,5 +130,5 @@ def test_readme_links_work_on_an_index_page() -> None:
 
 def test_license_module_is_the_license_file() -> None:
     """`tinyinit -l` prints tinyinit/_license.py's TEXT: it must be LICENSE, word for word."""
-    assert _license.TEXT == (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert (REPO / "LICENSE").read_text(encoding="utf-8") == _license.TEXT
     assert "Copyright (c) 2026 The tinyinit authors" in _license.TEXT
