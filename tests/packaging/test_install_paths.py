@@ -29,7 +29,18 @@ WHEEL = f"tinyinit-{__version__}-py3-none-any.whl"
 SDIST = f"tinyinit-{__version__}.tar.gz"
 BOOKWORM_SETUPTOOLS = "66.1.1"  # Debian bookworm's python3-setuptools
 # What a checkout holds that a build needs (README's install paths build from these).
-SOURCES = ("pyproject.toml", "README.md", "LICENSE", "bin", "man", "tinyinit")
+SOURCES = (
+    "pyproject.toml",
+    "MANIFEST.in",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md",
+    "CONTRIBUTING.md",
+    "SECURITY.md",
+    "bin",
+    "man",
+    "tinyinit",
+)
 
 
 def run(*argv: str | Path, cwd: Path | None = None, timeout: float = 120) -> str:
@@ -125,6 +136,7 @@ def test_sdist_holds_what_a_build_needs(dist: Path) -> None:
     with tarfile.open(dist / SDIST) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     assert {"LICENSE", "README.md", "pyproject.toml", "man/tinyinit.1", "bin/tinyinit"} <= names
+    assert {"CHANGELOG.md", "SECURITY.md", "CONTRIBUTING.md"} <= names
     assert "tinyinit/__init__.py" in names
 
 
