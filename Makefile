@@ -41,7 +41,7 @@ test: setup-docker reinstall lint check-dist
 DIST := dist
 check-dist: venv
 	rm -rf $(DIST)
-	$(PY) -m build -q --outdir $(DIST) . >/dev/null
+	$(PY) -m build -q --outdir $(DIST) .
 	$(VENV)/bin/twine check --strict $(DIST)/*
 	$(VENV)/bin/check-wheel-contents $(DIST)/*.whl
 
