@@ -131,6 +131,7 @@ def _main(inherited_mask: set[int], argv: list[str] | None) -> int:
         start_check=_check_starter(cfg, cwd, common),
         report=report,
         command=cfg.command[0],
+        job_control=isolate == spawn.GROUP and terminal and not pid1,
     )
     try:
         code = loop.run(sup, policy, wait_set)

@@ -24,6 +24,7 @@ from tinyinit.policy import (
 
 SIGCHLD = _signal.SIGCHLD
 SIGKILL, SIGCONT = _signal.SIGKILL, _signal.SIGCONT
+JOB_STOPS = frozenset({_signal.SIGTSTP, _signal.SIGTTIN, _signal.SIGTTOU})
 
 
 class Supervisor:
@@ -43,6 +44,7 @@ class Supervisor:
         start_check=None,  # type: ignore[no-untyped-def]
         report=None,  # type: ignore[no-untyped-def]
         command: str = "COMMAND",
+        job_control: bool = False,
     ) -> None:
         self.child = child
         self.mode = mode
@@ -57,6 +59,9 @@ class Supervisor:
         self.check_output = -1
         self.stopped: set[int] = set()  # pids that had the stop signal in this run
         self.stopped_group = False  # the main child's group had it (group mode)
+        # In the foreground of an interactive shell's terminal (not PID 1): a Ctrl-Z that
+        # stops the main child stops tinyinit too, so that the shell gets its prompt back.
+        self.job_control = job_control
 
     # -- forwarding ---------------------------------------------------------------------
     def forward(self, sig: int) -> list[int]:
@@ -129,9 +134,11 @@ class Supervisor:
         if listable:
             left = [p for p in left if not self._spared(p.pid, rest)]
         if given is not None and (left or not listable):
-            log.warn(f"grace period over after {given:.1f}s, sending SIGKILL to {_who(left)}")
+            log.warn(
+                f"grace period over after {given:.1f}s, sending SIGKILL to {_who(left, listable)}"
+            )
         elif not quiet and log.debugging():
-            log.debug(f"sending {sigs.name(sig)} to {_who(left) if listable else 'all'}")
+            log.debug(f"sending {sigs.name(sig)} to {_who(left, listable)}")
         if self.report is not None and listable and sig != SIGCONT:
             self._record(left, sig)
         if listable and (not self.pid1 or rest or self.check_pid):
@@ -173,6 +180,8 @@ class Supervisor:
 
     # -- runs and checks ----------------------------------------------------------------
     def reap(self, policy: Policy, now: float) -> list:  # type: ignore[type-arg]
+        if self.job_control:
+            self._follow_stop()
         main_status, check_status, left = reaper.reap(self.child, self.warn_on_reap, self.check_pid)
         actions: list = []  # type: ignore[type-arg]
         if check_status is not None:
@@ -187,6 +196,37 @@ class Supervisor:
         if not left:
             return actions + policy.on_all_gone(now)
         return actions
+
+    def _follow_stop(self) -> None:
+        """When the main child was stopped from the terminal (Ctrl-Z: SIGTSTP; or SIGTTIN,
+        SIGTTOU), give the terminal back to tinyinit's own group and stop tinyinit as well:
+        the shell then sees its job stopped. On `fg` (the shell gave tinyinit's group the
+        terminal) the main child's group gets the terminal back, then SIGCONT; on `bg`,
+        SIGCONT alone."""
+        try:
+            info = os.waitid(os.P_PID, self.child, os.WSTOPPED | os.WNOHANG)
+        except ChildProcessError:
+            return
+        if info is None or info.si_status not in JOB_STOPS:
+            return
+        mine = os.getpgrp()
+        log.debug(f"main child stopped by {sigs.name(info.si_status)}: stopping too")
+        try:
+            os.tcsetpgrp(0, mine)
+        except OSError as err:
+            log.debug(f"cannot take the terminal back: {err.strerror}")
+        os.kill(os.getpid(), _signal.SIGSTOP)
+        # Continued (fg or bg): the SIGCONT that did it is pending; it goes on from here.
+        _signal.sigtimedwait({SIGCONT}, 0)
+        try:
+            if os.tcgetpgrp(0) == mine:
+                os.tcsetpgrp(0, self.child)
+        except OSError as err:
+            log.debug(f"cannot hand the terminal over: {err.strerror}")
+        try:
+            os.kill(-self.child, SIGCONT)
+        except OSError:
+            pass
 
     def _check_result(self, wait_status: int) -> tuple[bool, str]:
         said = b""
@@ -275,11 +315,13 @@ _NOTES = {
 }
 
 
-def _who(left: list) -> str:  # type: ignore[type-arg]
+def _who(left: list, listable: bool) -> str:  # type: ignore[type-arg]
     from tinyinit import procs
 
-    if not left:
+    if not listable:
         return "every remaining process (unnamed: /proc is not this PID namespace's)"
+    if not left:
+        return "no process (all gone meanwhile)"
     count = f"{len(left)} remaining process{'es' if len(left) != 1 else ''}"
     return f"{count}: " + ", ".join(procs.describe(p) for p in left)
 
