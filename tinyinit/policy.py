@@ -30,7 +30,10 @@ With none pending the loop waits with no timeout at all.
 from __future__ import annotations
 
 import _signal
-from collections.abc import Callable
+
+TYPE_CHECKING = False  # typing itself would cost PID 1 an import
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SIGTERM, SIGINT, SIGQUIT = _signal.SIGTERM, _signal.SIGINT, _signal.SIGQUIT
 SIGSTOP, SIGCONT, SIGKILL = _signal.SIGSTOP, _signal.SIGCONT, _signal.SIGKILL
