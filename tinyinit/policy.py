@@ -126,6 +126,7 @@ class Policy:
         self.checking = False  # a health check process runs (until it is reaped)
         self.check_cancelled = False  # ... and was killed because the run is stopping
         self.check_failures = 0
+        self.warmed_up = False
         if self.sup.limit is not None:
             self.timers["limit"] = now + self.sup.limit
         # The loop's fast path: signal → what to forward at once, for the signals whose only
@@ -238,8 +239,9 @@ class Policy:
             reason = f"no answer within {self.sup.check_timeout:g}s"
         if healthy:
             self.check_failures = 0
+            self.warmed_up = True  # a success ends the start period (as Docker's does)
             return []
-        if now - self.run_started < self.sup.start_period:
+        if not self.warmed_up and now - self.run_started < self.sup.start_period:
             return [(NOTE, "debug", "check_failed_warming", {"reason": reason})]
         self.check_failures += 1
         note = (
@@ -313,6 +315,7 @@ class Policy:
     def _on_run_started(self, now: float) -> None:
         self.direct = self._plain
         self.check_failures = 0
+        self.warmed_up = False
         if self.sup.checks:
             self.timers["check"] = now + self.sup.interval
 
