@@ -46,7 +46,7 @@ check-dist: venv
 	$(VENV)/bin/check-wheel-contents $(DIST)/*.whl
 
 # Each install path of README, as a stranger would take it (also part of `make test`).
-test-packaging: venv
+test-packaging: reinstall
 	$(PY) -m pytest -q -m packaging tests/packaging
 
 test-unit: reinstall
