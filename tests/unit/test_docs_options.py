@@ -132,3 +132,7 @@ def test_license_module_is_the_license_file() -> None:
     """`tinyinit -l` prints tinyinit/_license.py's TEXT: it must be LICENSE, word for word."""
     assert (REPO / "LICENSE").read_text(encoding="utf-8") == _license.TEXT
     assert "Copyright (c) 2026 The tinyinit authors" in _license.TEXT
+
+
+def test_dash_l_prints_the_license_file() -> None:
+    assert cli.parse(["-l"], {}).info == (REPO / "LICENSE").read_text(encoding="utf-8")
