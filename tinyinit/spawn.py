@@ -155,9 +155,16 @@ def spawn(
     pdeathsig: int | None,
     inherited_mask: set[int],
     inherited_sigchld: object,
+    cwd: bytes | None = None,
+    output: int | None = None,
 ) -> int:
     """Start argv with the environment tinyinit was given; the child's pid, or ExecFailed
     (or OSError when no process could be made).
+
+    `cwd`: the directory to run in (restarts and checks run where COMMAND first ran, not
+    in tinyinit's own `/`). `output`: a descriptor for the child's stdout and stderr, with
+    stdin from /dev/null (health checks: their output is tinyinit's to read, never the
+    container's log).
 
     When the child needs nothing between fork and exec that posix_spawn cannot do (no
     terminal to take, no parent-death signal, no LISTEN_PID to rewrite, SIGCHLD not
@@ -169,6 +176,8 @@ def spawn(
     listen_pid = env.listen_pid(parent)
     if (
         not terminal
+        and cwd is None
+        and output is None
         and not pdeathsig
         and inherited_sigchld == _signal.SIG_DFL
         and not listen_pid
@@ -199,6 +208,13 @@ def spawn(
                 prctl_calls.set_pdeathsig(pdeathsig)
                 if os.getppid() != parent:  # tinyinit died before the call took effect
                     os.kill(os.getpid(), pdeathsig)
+            if cwd is not None:
+                os.chdir(cwd)
+            if output is not None:
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(output, 1)
+                os.dup2(output, 2)
             if listen_pid:
                 env.set_listen_pid(os.getpid())
                 execv = _execv_for(env)
