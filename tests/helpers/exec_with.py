@@ -7,6 +7,8 @@
                   libc's execve as they are: entries a Python mapping cannot hold (an empty
                   name, no `=`, a name twice) included
 --rlimit NAME=N   setrlimit(RLIMIT_NAME, (N, hard)) before the exec
+--open-fds N      N more descriptors (on /dev/null) from 10 up, inheritable
+--close FDS       comma-separated descriptors to close (0,1,2: closed stdio)
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ def main() -> None:
     parser.add_argument("--ignore-sigchld", action="store_true")
     parser.add_argument("--env-file")
     parser.add_argument("--rlimit", action="append", default=[])
+    parser.add_argument("--open-fds", type=int, default=0)
+    parser.add_argument("--close", default="")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -34,6 +38,12 @@ def main() -> None:
         name, _, soft = item.partition("=")
         which = getattr(resource, "RLIMIT_" + name.upper())
         resource.setrlimit(which, (int(soft), resource.getrlimit(which)[1]))
+    for fd in range(10, 10 + args.open_fds):
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, fd, inheritable=True)
+        os.close(null)
+    for fd in filter(None, args.close.split(",")):
+        os.close(int(fd))
     if args.env_file is None:
         os.execv(path, command)
     with open(args.env_file, "rb") as f:
