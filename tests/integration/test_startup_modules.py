@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from .hostile import start_under
 from .support import PID1, SUBREAPER, TINYINIT, children, helper, wait_for
 
 HEAVY = {"psutil", "signal", "logging", "subprocess", "argparse", "re", "enum", "warnings"}
@@ -66,7 +67,7 @@ def test_no_heavy_module_is_imported(start, mode_: str) -> None:
     launch = [python_of_tinyinit(), "-X", "importtime"]
     if mode_ == PID1:
         launch = ["unshare", "--pid", "--fork", "--mount-proc", *launch]
-    init = start(["--", "sh", "-c", CHILD], SUBREAPER, wrap=launch, cwd="/")
+    init = start(["-g", "--", "sh", "-c", CHILD], SUBREAPER, wrap=launch, cwd="/")
     if mode_ == PID1:
         init._pid = wait_for(lambda: children(init.proc.pid), 10, "tinyinit")[0]
     exercise_idle(init, init.pid)
@@ -82,8 +83,21 @@ def assert_no_psutil_mapped(pid: int) -> None:
 
 
 def test_installed_script_maps_no_psutil(start, mode: str) -> None:
-    init = start(["--", "sh", "-c", CHILD], mode)
+    init = start(["-g", "--", "sh", "-c", CHILD], mode)
     exercise_idle(init, init.pid)
     assert_no_psutil_mapped(init.pid)
     maps = Path(f"/proc/{init.pid}/maps").read_text()
     assert "python" in maps  # the map was read from the right process
+
+
+def test_default_forwarding_loads_none_of_them(start, mode: str) -> None:
+    """The default (auto) forwarding looks at /proc for waiting shells: still nothing heavy."""
+    launch = [python_of_tinyinit(), "-X", "importtime"]
+    init = start_under(start, ["--", *helper("print_signals")], mode, launch, cwd="/")
+    init.out.expect("ready")
+    for sig in (signal.SIGUSR1, signal.SIGHUP, signal.SIGWINCH):
+        init.signal(sig)
+        init.out.expect(str(int(sig)))
+    modules = loaded_modules(init.stderr())
+    assert "tinyinit" in modules and not modules & HEAVY, sorted(modules & HEAVY)
+    assert_no_psutil_mapped(init.pid)
