@@ -28,7 +28,8 @@ def fds_of_command(init) -> set[int]:
 @pytest.mark.parametrize("closed", ["0", "1", "2", "0,1,2"])
 def test_closed_stdio(start, mode: str, closed: str) -> None:
     """The command sees the same descriptors closed (-v: tinyinit writes lines, to a closed
-    stderr when 2 is closed; nothing it opens lands on 0, 1 or 2)."""
+    stderr when 2 is closed; nothing it opens lands on 0, 1 or 2). Planted bug caught:
+    bin/tinyinit flushing sys.stdout when it is None (fd 1 closed): a traceback, exit 1."""
     pre = helper("exec_with", "--close", closed, "--")
     init = start_under(start, ["-v", "--", "sleep", "30"], mode, pre, stdout=None)
     assert fds_of_command(init) == {0, 1, 2} - set(map(int, closed.split(",")))

@@ -15,6 +15,7 @@ from .support import tinyinit_command
 @pytest.mark.parametrize("flag", ["-h", "--help", "-V", "--version", "-l"])
 @pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
 def test_information_to_a_closed_pipe(flag: str, buffered: bool) -> None:
+    """Planted bug caught: __main__._print_info treating EPIPE like any failed write."""
     read_end, write_end = os.pipe()
     os.close(read_end)
     env = dict(os.environ)

@@ -11,7 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from .support import PID1, helper, tinyinit_command, wait_for
+from .support import PID1, descendants, helper, kill_quietly, tinyinit_command, wait_for
 
 
 def start_with_broken_stderr(args: list[str], mode: str) -> subprocess.Popen:
@@ -35,8 +35,7 @@ def wait_with_usage(proc: subprocess.Popen, timeout: float) -> tuple[int, float]
             proc.returncode = os.waitstatus_to_exitcode(status)
             return proc.returncode, usage.ru_utime + usage.ru_stime
         if time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
+            kill_tree(proc)
             raise AssertionError(f"tinyinit still running after {timeout}s with stderr broken")
         time.sleep(0.02)
 
@@ -65,7 +64,7 @@ def test_self_raised_sigpipe_is_not_forwarded(mode: str, tmp_path: Path) -> None
         code, _ = wait_with_usage(proc, 10)
     finally:
         if proc.poll() is None:
-            proc.kill()
+            kill_tree(proc)
     assert code == 0  # print_signals exits 0 on TERM
     received = log.read_text().split()[4:]
     assert str(int(signal.SIGPIPE)) not in received, f"SIGPIPE reached the command: {received}"
@@ -78,6 +77,13 @@ def test_warnings_to_a_broken_pipe_keep_the_exit_code(mode: str) -> None:
     proc = start_with_broken_stderr(["-w", "--", "sh", "-c", script], mode)
     code, _ = wait_with_usage(proc, 10)
     assert code == 3
+
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    """unshare and everything under it (killing unshare alone leaves its PID 1 running)."""
+    for pid in [*descendants(proc.pid), proc.pid]:
+        kill_quietly(pid)
+    proc.wait()
 
 
 def _only_child(pid: int) -> int | None:

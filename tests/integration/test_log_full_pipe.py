@@ -15,7 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from .support import PID1, Lines, children, helper, tinyinit_command, wait_for
+from .support import (
+    PID1,
+    Lines,
+    children,
+    descendants,
+    helper,
+    kill_quietly,
+    tinyinit_command,
+    wait_for,
+)
 
 
 def full_pipe() -> tuple[int, int]:
@@ -86,7 +95,9 @@ def test_grace_is_enforced_with_stderr_full(mode: str, stderr_pipe) -> None:
         took = time.monotonic() - sent
     finally:
         if proc.poll() is None:
-            proc.kill()
+            for pid in [*descendants(proc.pid), proc.pid]:
+                kill_quietly(pid)
+            proc.wait()
         proc.stdout.close()
     assert code == 128 + signal.SIGKILL
     assert 0.8 < took < 4, f"killed {took:.2f}s after SIGTERM with a 1s grace"
@@ -112,7 +123,9 @@ def test_dropped_lines_are_counted_and_said_later(mode: str, stderr_pipe, tmp_pa
         proc.wait(10)
     finally:
         if proc.poll() is None:
-            proc.kill()
+            for pid in [*descendants(proc.pid), proc.pid]:
+                kill_quietly(pid)
+            proc.wait()
         proc.stdout.close()
     lines = text.splitlines()
     assert "line(s) dropped: stderr was not writable" in lines[0], lines

@@ -30,8 +30,6 @@ from .support import helper, sig_mask
     ],
 )
 def test_exit_code_and_stderr_do_not_change(start, mode: str, variable: str) -> None:
-    """Planted bug caught (PYTHONINSPECT): the script ending with `raise SystemExit(code)`
-    and no re-exec: a traceback and exit 1 instead of 7."""
     name, _, value = variable.partition("=")
     init = start(["--", "sh", "-c", 'echo "$' + name + '"; exit 7'], mode, env={name: value})
     assert init.wait(10) == 7
@@ -40,6 +38,8 @@ def test_exit_code_and_stderr_do_not_change(start, mode: str, variable: str) -> 
 
 
 def test_a_shadowing_tinyinit_on_pythonpath_is_not_loaded(start, mode, tmp_path: Path) -> None:
+    """Planted bug caught: bin/tinyinit without its isolated re-run for PYTHON* variables
+    (the shadow package is imported and exits)."""
     shadow = tmp_path / "tinyinit"
     shadow.mkdir()
     (shadow / "__init__.py").write_text("raise SystemExit('shadow tinyinit loaded')\n")

@@ -12,7 +12,8 @@ import signal
 import time
 from pathlib import Path
 
-from .support import SUBREAPER, alive, helper, proc_status
+from .hostile import start_under
+from .support import SUBREAPER, TINYINIT, alive, helper, proc_status
 
 
 def daemon_command(done: Path) -> list[str]:
@@ -59,3 +60,19 @@ def test_rescue_under_memory_pressure(start, mode: str, tmp_path: Path) -> None:
     assert done.read_text() == f"{int(signal.SIGTERM)}\n", "the daemon never got SIGTERM"
     if mode == SUBREAPER:
         assert not alive(daemon)
+
+
+def test_rescue_is_loaded_before_the_command_starts(start, mode: str) -> None:
+    """Seen in the running process (the interpreter's import log, written as each import
+    happens): the rescue and what it uses are loaded by the time the command runs, so that
+    the rescue needs no import when the loop fails. Planted bug caught: __main__ importing
+    rescue only in its `except` clause."""
+    launch = [str(TINYINIT.parent / "python"), "-X", "importtime"]
+    init = start_under(start, ["--", *helper("print_signals")], mode, launch, cwd="/")
+    init.out.expect("ready")
+    loaded = {
+        line.rsplit("|", 1)[1].strip()
+        for line in init.stderr_lines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert {"tinyinit.rescue", "tinyinit.procs", "tinyinit.log"} <= loaded, sorted(loaded)

@@ -1,8 +1,9 @@
 """Drain: a daemon that left the group (setsid) gets SIGTERM and the time to finish its work.
 
 Evidence is what the daemon leaves (its file, written after it worked), and when tinyinit
-exits relative to that work. Planted bug caught: the drain not waiting for processes other
-than the main child (exit as soon as the main child is reaped): no file, and too early."""
+exits relative to that work. Planted bug caught: the drain sparing the processes outside
+the main child's process group (the daemon never gets SIGTERM, tinyinit waits the grace
+out and kills it: no file)."""
 
 from __future__ import annotations
 
