@@ -36,7 +36,7 @@ def test_drain_and_escalation_without_own_proc(tmp_path: Path) -> None:
         assert proc.returncode == 0, stderr
         got = log.read_text().split()[4:]
         assert got[:1] == [str(int(signal.SIGTERM))], f"the orphan got {got}: no drain"
-        assert 1.0 < took < 6, f"exited {took:.2f}s after the orphan was ready, grace 1s"
+        assert 0.8 < took < 6, f"exited {took:.2f}s after the orphan was ready, grace 1s"
         assert "unnamed: /proc is not this PID namespace's" in stderr, stderr
         assert "SIGKILL" in stderr and "warning" in stderr, stderr
         assert alive(bystander.pid), "a process outside the namespace was hit"
