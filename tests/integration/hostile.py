@@ -20,5 +20,12 @@ def start_under(
     require_root()
     init = start(args, SUBREAPER, wrap=[*UNSHARE_PID, *pre], **kw)
     init.mode = PID1
-    init._pid = wait_for(lambda: children(init.proc.pid), 10, "unshare to fork tinyinit")[0]
+    # A tinyinit that exits at once (a bad command) may be gone before it is seen.
+    found = wait_for(
+        lambda: children(init.proc.pid) or (init.proc.poll() is not None and [0]),
+        10,
+        "unshare to fork tinyinit",
+    )
+    if found[0]:
+        init._pid = found[0]
     return init
