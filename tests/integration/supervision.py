@@ -194,3 +194,52 @@ def context_switches(pid: int) -> int:
             total += int(status["voluntary_ctxt_switches"])
             total += int(status["nonvoluntary_ctxt_switches"])
     return total
+
+
+REPORT_KEYS = {
+    "tinyinit", "command", "pid1", "started", "ended", "exit_code", "how", "stop_signal",
+    "runs", "runs_omitted", "restarts", "restarts_omitted", "signalled", "signalled_omitted",
+}  # fmt: skip
+HOWS = {"exit", "signal", "grace_kill", "timeout", "unhealthy", "exec_failure", "internal_error"}
+
+
+def check_report(
+    report: dict[str, Any],
+    *,
+    command: list[str],
+    pid1: bool,
+    began: float,
+    finished: float,
+    exit_code: int,
+    how: str,
+    stop_signal: str | None,
+) -> None:
+    """The fields every report has, checked against what the test did (wall-clock times
+    BEGAN and FINISHED taken before tinyinit started and after it exited)."""
+    assert set(report) >= REPORT_KEYS, f"missing: {REPORT_KEYS - set(report)}"
+    assert report["tinyinit"] == tinyinit_version()
+    assert report["command"] == command
+    assert report["pid1"] is pid1
+    assert began - 0.01 <= report["started"] <= report["ended"] <= finished + 0.01, (
+        began, report["started"], report["ended"], finished,
+    )  # fmt: skip
+    assert report["exit_code"] == exit_code
+    assert report["how"] == how
+    assert report["stop_signal"] == stop_signal
+    for key in ("runs_omitted", "restarts_omitted", "signalled_omitted"):
+        assert isinstance(report[key], int) and report[key] >= 0, (key, report[key])
+    previous_end = report["started"] - 0.01
+    for run in report["runs"]:
+        assert set(run) >= {"pid", "started", "ended", "status", "exit_code"}, run
+        assert isinstance(run["pid"], int) and run["pid"] > 0, run
+        assert previous_end <= run["started"] <= run["ended"] <= report["ended"] + 0.01, run
+        assert isinstance(run["status"], str) and isinstance(run["exit_code"], int), run
+        previous_end = run["ended"]
+    for restart in report["restarts"]:
+        assert set(restart) >= {"attempt", "reason", "delay"}, restart
+        assert isinstance(restart["attempt"], int) and isinstance(restart["reason"], str)
+        assert isinstance(restart["delay"], (int, float)) and restart["delay"] >= 0, restart
+    for entry in report["signalled"]:
+        assert set(entry) >= {"pid", "cmdline", "signal"}, entry
+        assert isinstance(entry["pid"], int) and isinstance(entry["cmdline"], str), entry
+        assert entry["signal"].startswith("SIG"), entry
