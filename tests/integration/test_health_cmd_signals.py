@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import signal
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def test_checks_get_no_forwarded_signal(
     start, mode: str, tmp_path: Path, forwarding: list[str]
 ) -> None:
     log = tmp_path / "checks"
-    check = " ".join(helper("sigrecord", "--log", str(log), "--for", "1"))
+    check = shlex.join(helper("sigrecord", "--log", str(log), "--for", "1"))
     args = [*forwarding, "--health-cmd", check, "--health-interval", "200ms",
             "--health-timeout", "5s"]  # fmt: skip
     child = helper("print_signals", "--exit-on", "TERM")

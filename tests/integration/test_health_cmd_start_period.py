@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import signal
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ def test_failures_in_start_period_do_not_count(
     start, mode: str, tmp_path: Path, period: float | None
 ) -> None:
     log = tmp_path / "checks"
-    check = " ".join(helper("sigrecord", "--log", str(log), "--for", "0", "--exit", "1"))
+    check = shlex.join(helper("sigrecord", "--log", str(log), "--for", "0", "--exit", "1"))
     extra = ["--health-start-period", f"{period}s"] if period else []
     began = time.monotonic()
     init = launch(

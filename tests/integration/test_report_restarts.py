@@ -40,7 +40,8 @@ def test_report_lists_runs_and_restarts(start, mode: str, tmp_path: Path) -> Non
     assert report["restarts_omitted"] == 0
     # The delays agree with the lines, and each gap between runs is at least its delay.
     printed = [r.delay for r in restarts(init.stderr())]
-    assert [round(e["delay"], 1) for e in entries] == [round(d, 1) for d in printed]
+    assert len(printed) == 2, init.stderr()
+    assert all(abs(e["delay"] - d) <= 0.051 for e, d in zip(entries, printed)), (entries, printed)
     for k, entry in enumerate(entries):
         gap = runs[k + 1]["started"] - runs[k]["ended"]
         assert gap >= entry["delay"] - 0.01, (gap, entry)

@@ -41,8 +41,10 @@ def test_later_exec_failure_is_a_failed_run(start, mode: str, tmp_path: Path) ->
     init = launch(start, [*args, "--", str(program)], mode)
     # Restart 1 follows run 1's exit 3; restart 2 follows run 2, which could not exec.
     wait_stderr(init, RESTART, 10, count=2)
-    program.write_text(f"#!/bin/sh\necho run >> {log}\nexit 0\n")
-    program.chmod(0o755)
+    fixed = tmp_path / "fixed"  # complete and executable before it appears under its name
+    fixed.write_text(f"#!/bin/sh\necho run >> {log}\nexit 0\n")
+    fixed.chmod(0o755)
+    fixed.rename(program)
     assert init.wait(15) == 0, init.stderr()
     assert log.read_text().splitlines() == ["run", "run"]
     found = restarts(init.stderr())

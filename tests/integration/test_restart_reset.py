@@ -6,14 +6,14 @@ from pathlib import Path
 
 from .supervision import exhausted, launch, restarts, run_count, runs_command
 
-# Run 2 stays up 1.5s before failing; the others fail at once.
-PLAN = "3,3@1.5,3"
+# Run 2 stays up 0.8s before failing; the others fail at once.
+PLAN = "3,3@0.8,3"
 ARGS = ["--restart", "on-failure", "--max-restarts", "2", "--backoff", "200ms"]
 
 
 def test_long_run_resets_count_and_delay(start, mode: str, tmp_path: Path) -> None:
     command = runs_command(tmp_path, PLAN)
-    init = launch(start, [*ARGS, "--reset-after", "1s", "--", *command], mode)
+    init = launch(start, [*ARGS, "--reset-after", "500ms", "--", *command], mode)
     assert init.wait(20) == 3
     stderr = init.stderr()
     found = restarts(stderr)
@@ -26,7 +26,7 @@ def test_long_run_resets_count_and_delay(start, mode: str, tmp_path: Path) -> No
 
 def test_shorter_run_does_not_reset(start, mode: str, tmp_path: Path) -> None:
     command = runs_command(tmp_path, PLAN)
-    init = launch(start, [*ARGS, "--reset-after", "10s", "--", *command], mode)
+    init = launch(start, [*ARGS, "--reset-after", "5s", "--", *command], mode)
     assert init.wait(20) == 3
     stderr = init.stderr()
     assert [r.attempt for r in restarts(stderr)] == [1, 2], stderr

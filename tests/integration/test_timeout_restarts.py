@@ -9,7 +9,7 @@ from .supervision import TIMEOUT, launch, matching, restarts, run_count, runs_co
 
 
 def test_timeout_spans_restarts(start, mode: str, tmp_path: Path) -> None:
-    args = ["--restart", "always", "--backoff", "100ms", "--timeout", "1500ms"]
+    args = ["--restart", "always", "--backoff", "50ms", "--timeout", "1500ms"]
     began = time.monotonic()
     init = launch(start, [*args, "--", *runs_command(tmp_path, "0@0.3")], mode)
     assert init.wait(10) == 124
