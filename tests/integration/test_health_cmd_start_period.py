@@ -15,7 +15,7 @@ from .support import helper
 ARGS = ["--health-interval", "200ms", "--health-timeout", "2s", "--health-retries", "2"]
 
 
-@pytest.mark.parametrize("period", [None, 2.0], ids=["no-start-period", "start-period-2s"])
+@pytest.mark.parametrize("period", [None, 1.5], ids=["no-start-period", "start-period-1.5s"])
 def test_failures_in_start_period_do_not_count(
     start, mode: str, tmp_path: Path, period: float | None
 ) -> None:
@@ -31,7 +31,7 @@ def test_failures_in_start_period_do_not_count(
     assert len(matching(UNHEALTHY, init.stderr())) == 1, init.stderr()
     if period is None:
         # Two failing checks 200ms apart, the stop, and generous slack.
-        assert took < 1.8, f"unhealthy only after {took:.2f}s"
+        assert took < 1.5, f"unhealthy only after {took:.2f}s"
     else:
         assert took >= period, f"unhealthy {took:.2f}s after start, inside the start period"
         assert took < period + 3, f"unhealthy only after {took:.2f}s"
