@@ -13,7 +13,7 @@ state file, logs start and end marks, and ends the way the plan says for this ru
 --daemon KIND  before following its plan, start a daemon (fork + setsid, stdio on /dev/null)
                that logs `daemon N PID T` once it waits. KIND `work:S`: on SIGTERM it works S
                seconds, logs `daemon-end N PID T` and exits 0. KIND `ignore`: it ignores
-               SIGTERM, SIGINT and SIGQUIT and never exits by itself.
+               SIGTERM, SIGINT and SIGQUIT. Either exits after 60s when nothing ended it.
 Prints `run N PID` on stdout once the start mark is written.
 """
 
@@ -23,6 +23,8 @@ import argparse
 import os
 import signal
 import time
+
+LIFETIME = 60  # seconds a daemon lives at most when nobody stops it
 
 
 def mark(log: str | None, text: str) -> None:
@@ -72,13 +74,14 @@ def daemon(kind: str, run: int, log: str | None, ready_fd: int) -> None:
             signal.signal(sig, signal.SIG_IGN)
         mark(log, f"daemon {run} {os.getpid()}")
         os.write(ready_fd, b"x")
-        while True:
-            signal.pause()
+        time.sleep(LIFETIME)  # a test gone wrong leaves no daemon behind for long
+        os._exit(1)
     work = float(kind.partition(":")[2])
     signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])
     mark(log, f"daemon {run} {os.getpid()}")
     os.write(ready_fd, b"x")
-    signal.sigwait([signal.SIGTERM])
+    if signal.sigtimedwait([signal.SIGTERM], LIFETIME) is None:
+        os._exit(1)
     time.sleep(work)
     mark(log, f"daemon-end {run} {os.getpid()}")
     os._exit(0)
