@@ -15,7 +15,10 @@ from .supervision import RESTART, launch, run_count, runs_command, wait_stderr
 ARGS = ["--restart", "on-failure", "--backoff", "5s"]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGQUIT], ids=str)
+STOP_SIGNALS = [signal.SIGTERM, signal.SIGINT, signal.SIGQUIT]
+
+
+@pytest.mark.parametrize("sig", STOP_SIGNALS, ids=lambda sig: sig.name)
 def test_stop_during_backoff_ends_at_once(
     start, mode: str, tmp_path: Path, sig: signal.Signals
 ) -> None:
