@@ -36,7 +36,7 @@ def test_checks_get_no_forwarded_signal(
 ) -> None:
     log = tmp_path / "checks"
     # exec: the check's shell becomes the recorder, so one process gets whatever the check gets
-    check = "exec " + shlex.join(helper("sigrecord", "--log", str(log), "--for", "1"))
+    check = "exec " + shlex.join(helper("sigrecord", "--log", str(log), "--for", "0.6"))
     args = [*forwarding, "--health-cmd", check, "--health-interval", "200ms",
             "--health-timeout", "5s"]  # fmt: skip
     child = helper("print_signals", "--exit-on", "TERM")

@@ -22,7 +22,7 @@ from .supervision import (
 )
 from .support import helper, wait_for
 
-HEALTH = ["--health-interval", "300ms", "--health-timeout", "2s", "--health-retries", "2"]
+HEALTH = ["--health-interval", "200ms", "--health-timeout", "2s", "--health-retries", "2"]
 
 
 def check_command(tmp_path: Path) -> str:
@@ -49,7 +49,7 @@ def test_unhealthy_without_restart_exits_with_the_childs_status(
     failing = time.monotonic()
     assert init.wait(10) == 128 + signal.SIGTERM
     took = time.monotonic() - failing
-    assert took < 3, f"stopped {took:.2f}s after the check started failing (2 x 300ms)"
+    assert took < 3, f"stopped {took:.2f}s after the check started failing (2 x 200ms)"
     lines = matching(UNHEALTHY, init.stderr())
     assert len(lines) == 1 and UNHEALTHY.search(lines[0])["n"] == "2", init.stderr()
     assert run_count(tmp_path) == 1

@@ -23,7 +23,7 @@ from .supervision import exhausted, launch, restarts, run_count, runs_command, s
 def test_restarts_exhausted(
     start, mode: str, tmp_path: Path, plan: str, status: str, code: int
 ) -> None:
-    args = ["--restart", "on-failure", "--max-restarts", "2", "--backoff", "100ms"]
+    args = ["--restart", "on-failure", "--max-restarts", "2", "--backoff", "50ms"]
     init = launch(start, [*args, "--", *runs_command(tmp_path, plan)], mode)
     assert init.wait(15) == code
     assert run_count(tmp_path) == 3
@@ -37,19 +37,19 @@ def test_restarts_exhausted(
 
 def test_restart_settings_from_the_environment(start, mode: str, tmp_path: Path) -> None:
     env = {"TINYINIT_RESTART": "on-failure", "TINYINIT_MAX_RESTARTS": "1",
-           "TINYINIT_BACKOFF": "100ms"}  # fmt: skip
+           "TINYINIT_BACKOFF": "50ms"}  # fmt: skip
     init = launch(start, ["--", *runs_command(tmp_path, "3")], mode, env=env)
     assert init.wait(15) == 3
     assert run_count(tmp_path) == 2
     found = restarts(init.stderr())
     assert [(r.attempt, r.max) for r in found] == [(1, 1)], init.stderr()
-    assert found[0].delay <= 0.15, "TINYINIT_BACKOFF=100ms not taken"
+    assert found[0].delay <= 0.1, "TINYINIT_BACKOFF=50ms not taken"
 
 
 def test_flags_win_over_the_environment(start, mode: str, tmp_path: Path) -> None:
     env = {"TINYINIT_RESTART": "always", "TINYINIT_MAX_RESTARTS": "5",
            "TINYINIT_BACKOFF": "10s"}  # fmt: skip
-    args = ["--restart", "on-failure", "--max-restarts", "1", "--backoff", "100ms"]
+    args = ["--restart", "on-failure", "--max-restarts", "1", "--backoff", "50ms"]
     init = launch(start, [*args, "--", *runs_command(tmp_path, "3")], mode, env=env)
     assert init.wait(15) == 3
     assert run_count(tmp_path) == 2

@@ -14,9 +14,9 @@ def by_run(tmp_path: Path, kind: str) -> dict[int, float]:
 
 
 def test_daemon_drained_before_next_run(start, mode: str, tmp_path: Path) -> None:
-    """Each run's daemon works 0.5s after its SIGTERM; the next run starts after that."""
+    """Each run's daemon works 0.3s after its SIGTERM; the next run starts after that."""
     args = ["--restart", "on-failure", "--max-restarts", "2", "--backoff", "50ms", "--grace", "5"]
-    command = runs_command(tmp_path, "3", "--daemon", "work:0.5")
+    command = runs_command(tmp_path, "3", "--daemon", "work:0.3")
     init = launch(start, [*args, "--", *command], mode)
     assert init.wait(20) == 3
     starts, ends = by_run(tmp_path, "start"), by_run(tmp_path, "end")
