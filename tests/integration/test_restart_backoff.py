@@ -1,12 +1,14 @@
 """Backoff: the first delay is --backoff, each next one doubles; jitter only shortens a delay,
-by at most a quarter, so consecutive delays always grow. Measured from the gaps between runs
-(each run marks its end and start on the machine's monotonic clock) and read from the lines."""
+by at most a quarter, so consecutive delays always grow; no delay is over 60s. Measured from
+the gaps between runs (each run marks its end and start on the machine's monotonic clock)
+and read from the lines."""
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
-from .supervision import ends, launch, restarts, runs_command, starts
+from .supervision import RESTART, ends, launch, restarts, runs_command, starts, wait_stderr
 
 BACKOFF = 0.2
 ROUNDING = 0.05  # delays are printed with one decimal
@@ -31,3 +33,14 @@ def test_delays_double(start, mode: str, tmp_path: Path) -> None:
         # allowance for starting the next run on a noisy machine.
         assert 0.75 * want - 0.01 <= gap <= want + 0.8, (gaps, expected)
     assert gaps[2] > gaps[0], gaps
+
+
+def test_delay_capped_at_60s(start, mode: str, tmp_path: Path) -> None:
+    """A first delay of 5 minutes is capped at 60s (less a quarter at most); stopped there."""
+    args = ["--restart", "on-failure", "--backoff", "5m"]
+    init = launch(start, [*args, "--", *runs_command(tmp_path, "3")], mode)
+    wait_stderr(init, RESTART, 10)
+    init.signal(signal.SIGTERM)
+    assert init.wait(10) == 3
+    delays = [r.delay for r in restarts(init.stderr())]
+    assert len(delays) == 1 and 45 - ROUNDING <= delays[0] <= 60 + ROUNDING, init.stderr()
