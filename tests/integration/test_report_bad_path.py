@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from .supervision import launch
-from .support import SUBREAPER, TINYINIT
+from .support import SUBREAPER, TINYINIT, require_root
 
 
 @pytest.fixture
@@ -76,15 +76,13 @@ def test_read_only_mount(start, mode: str, tmp_path: Path) -> None:
     mount = 'mount -o bind,ro "$1" "$1" && shift && exec "$@"'
     wrap = ["unshare", "--mount", "--propagation", "private", "sh", "-c", mount, "sh",
             str(readonly)]  # fmt: skip
-    if os.geteuid() != 0:
-        pytest.skip("a bind mount needs root")
+    require_root()  # a bind mount needs root
     init = launch(start, ["--report", str(path), "--", "touch", str(marker)], mode, wrap=wrap)
     check_refused(init, str(path), marker)
 
 
 def test_unwritable_directory_as_another_user(start, shared_dir: Path) -> None:
-    if os.geteuid() != 0:
-        pytest.skip("needs root to switch to an unprivileged user")
+    require_root()  # to switch to an unprivileged user
     readonly = shared_dir / "ro"
     readonly.mkdir()
     readonly.chmod(0o555)
