@@ -47,7 +47,7 @@ def run_probe(*args: str) -> Result:
         [PROBE_PYTHON, "-m", "tinyinit.probe", *args],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=TIMEOUT + MARGIN + 10,  # a probe past its deadline fails the test here
         stdin=subprocess.DEVNULL,
     )
     return Result(proc, time.monotonic() - started)
@@ -178,10 +178,10 @@ def test_deadline_holds_with_signals_blocked_and_ignored(server: Callable[..., i
         "signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())\n"
         "sys.exit(subprocess.call(sys.argv[1:]))\n"
     )
+    probe = [PROBE_PYTHON, "-m", "tinyinit.probe", f"http://127.0.0.1:{port}/"]
     started = time.monotonic()
     code = subprocess.call(
-        [PYTHON, "-c", script, PROBE_PYTHON, "-m", "tinyinit.probe"]
-        + [f"http://127.0.0.1:{port}/", "--timeout", str(TIMEOUT)],
+        [PYTHON, "-c", script, *probe, "--timeout", str(TIMEOUT)],
         stderr=subprocess.DEVNULL,
         timeout=60,
     )
