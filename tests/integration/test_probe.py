@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from .support import PYTHON, TINYINIT, Lines, helper
+from .health_support import HealthServer
+from .support import PYTHON, TINYINIT
 
 # The interpreter tinyinit is installed in: the probe must work from the installed package.
 PROBE_PYTHON = str(TINYINIT.parent / "python") if (TINYINIT.parent / "python").exists() else PYTHON
@@ -56,29 +57,19 @@ def run_probe(*args: str) -> Result:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Callable[..., int]]:
     """server(mode, host='127.0.0.1') -> port of a running tests/helpers/health_server.py."""
-    procs: list[subprocess.Popen[bytes]] = []
+    servers: list[HealthServer] = []
 
     def _start(mode: str, host: str = "127.0.0.1") -> int:
-        log = tmp_path / f"requests-{len(procs)}.log"
-        proc = subprocess.Popen(
-            helper("health_server", "--mode", mode, "--host", host, "--log", str(log)),
-            stdout=subprocess.PIPE,
-        )
-        procs.append(proc)
-        assert proc.stdout is not None
-        line = Lines(proc.stdout.fileno()).expect("ready ", timeout=10)
-        return int(line.split()[1])
+        servers.append(HealthServer(tmp_path / f"server-{len(servers)}", mode, host))
+        return servers[-1].port
 
     yield _start
-    for proc in procs:
-        proc.kill()
-        proc.wait(10)
-        assert proc.stdout is not None
-        proc.stdout.close()
+    for each in servers:
+        each.stop()
 
 
 def requests_seen(tmp_path: Path) -> list[str]:
-    return (tmp_path / "requests-0.log").read_text().splitlines()
+    return (tmp_path / "server-0" / "requests.log").read_text().splitlines()
 
 
 def assert_ended_in_time(result: Result) -> None:
