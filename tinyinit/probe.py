@@ -61,32 +61,32 @@ def _split_host_port(text: str, default_port: int | None) -> tuple[str, int]:
     if text.startswith("["):
         end = text.find("]")
         if end < 0:
-            raise ValueError(f"{text!r}: '[' without ']'")
+            raise ValueError("'[' without ']'")
         host, rest = text[1:end], text[end + 1 :]
         zone = host.find("%")
         address = host if zone < 0 else host[:zone]
         if ":" not in address or not set(address) <= _IPV6_CHARS:
-            raise ValueError(f"{text!r}: {host!r} in brackets is not an IPv6 address")
+            raise ValueError(f"{host!r} in brackets is not an IPv6 address")
         if zone >= 0 and not set(host[zone + 1 :]) <= _HOST_CHARS | {"%"}:
-            raise ValueError(f"{text!r}: bad zone in {host!r}")
+            raise ValueError(f"bad zone in {host!r}")
         if rest and not rest.startswith(":"):
-            raise ValueError(f"{text!r}: expected ':PORT' after ']'")
+            raise ValueError("expected ':PORT' after ']'")
         port_text = rest[1:] if rest else None
     else:
         host, colon, port_text_or_empty = text.partition(":")
         if ":" in port_text_or_empty:
-            raise ValueError(f"{text!r}: an IPv6 address goes in brackets, as in [::1]:8080")
+            raise ValueError("an IPv6 address goes in brackets, as in [::1]:8080")
         port_text = port_text_or_empty if colon else None
         if not host:
-            raise ValueError(f"{text!r}: no host")
+            raise ValueError("no host")
         if not set(host) <= _HOST_CHARS:
-            raise ValueError(f"{text!r}: bad character in host {host!r}")
+            raise ValueError(f"bad character in host {host!r}")
     if port_text is None:
         if default_port is None:
-            raise ValueError(f"{text!r}: no port (expected HOST:PORT)")
+            raise ValueError("no port (expected HOST:PORT)")
         return host, default_port
     if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
-        raise ValueError(f"{text!r}: port {port_text!r} is not a number from 1 to 65535")
+        raise ValueError(f"port {port_text!r} is not a number from 1 to 65535")
     return host, int(port_text)
 
 
@@ -95,17 +95,17 @@ def _split_url(text: str) -> tuple[str, str, int, str]:
     scheme, sep, rest = text.partition("://")
     scheme = scheme.lower()
     if not sep:
-        raise ValueError(f"{text!r} is not a URL (expected http://HOST[:PORT]/PATH)")
+        raise ValueError("not a URL (expected http://HOST[:PORT]/PATH)")
     if scheme not in ("http", "https"):
-        raise ValueError(f"{text!r}: scheme {scheme!r} not supported (http or https)")
+        raise ValueError(f"scheme {scheme!r} not supported (http or https)")
     cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
     authority, path = rest[:cut], rest[cut:]
     if "@" in authority:
-        raise ValueError(f"{text!r}: credentials in the URL are not supported")
+        raise ValueError("credentials in the URL are not supported")
     if not authority:
-        raise ValueError(f"{text!r}: no host")
+        raise ValueError("no host")
     if not set(path) <= _PATH_CHARS:
-        raise ValueError(f"{text!r}: the path has a space or a character to %-encode")
+        raise ValueError("the path has a space or a character to %-encode")
     host, port = _split_host_port(authority, 443 if scheme == "https" else 80)
     path = path.partition("#")[0]
     if not path.startswith("/"):
@@ -114,15 +114,16 @@ def _split_url(text: str) -> tuple[str, str, int, str]:
 
 
 def parse_http_target(text: str) -> str:
-    """TEXT if it is a URL the http probe takes; ValueError (one line) otherwise."""
+    """TEXT if it is a URL the http probe takes; otherwise ValueError, whose message says
+    what is wrong in a few words (without TEXT: the caller names it)."""
     _split_url(text)
     return text
 
 
 def parse_tcp_target(text: str) -> tuple[str, int]:
-    """(host, port) from HOST:PORT or [IPV6]:PORT; ValueError (one line) otherwise."""
+    """(host, port) from HOST:PORT or [IPV6]:PORT; otherwise ValueError as above."""
     if "://" in text:
-        raise ValueError(f"{text!r}: expected HOST:PORT, not a URL")
+        raise ValueError("expected HOST:PORT, not a URL")
     return _split_host_port(text, None)
 
 
@@ -318,10 +319,13 @@ def _parse_args(args: list[str]) -> tuple[str, str, float]:
         kind = "http" if "://" in target else "tcp"
     else:
         raise ValueError("expected one target")
-    if kind == "http":
-        parse_http_target(target)
-    else:
-        parse_tcp_target(target)
+    try:
+        if kind == "http":
+            parse_http_target(target)
+        else:
+            parse_tcp_target(target)
+    except ValueError as err:
+        raise ValueError(f"{target!r}: {err}") from None
     return kind, target, timeout
 
 
