@@ -12,6 +12,7 @@ can change the answer while the server runs):
 Options:
   --host ADDR     address to listen on (default 127.0.0.1; ::1 for IPv6)
   --log PATH      append one line per connection: `MODE REQUEST-LINE`
+  --tls PEM       serve https with the certificate and key in PEM
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ def main() -> int:
     parser.add_argument("--mode-file")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--log")
+    parser.add_argument("--tls")
     args = parser.parse_args()
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
@@ -96,9 +98,25 @@ def main() -> int:
     listener.bind((args.host, 0))
     listener.listen(64)
     os.write(1, f"ready {listener.getsockname()[1]}\n".encode())
+    context = None
+    if args.tls:
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls)
     while True:
         conn, _ = listener.accept()
-        threading.Thread(target=serve, args=(conn, args), daemon=True).start()
+        threading.Thread(target=handle, args=(conn, args, context), daemon=True).start()
+
+
+def handle(conn: socket.socket, args: argparse.Namespace, context: object) -> None:
+    if context is not None:
+        try:
+            conn = context.wrap_socket(conn, server_side=True)  # type: ignore[attr-defined]
+        except OSError:
+            conn.close()
+            return
+    serve(conn, args)
 
 
 if __name__ == "__main__":

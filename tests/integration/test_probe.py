@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from .health_support import HealthServer
+from .health_support import HealthServer, self_signed
 from .support import PYTHON, TINYINIT
 
 # The interpreter tinyinit is installed in: the probe must work from the installed package.
@@ -59,8 +60,8 @@ def server(tmp_path: Path) -> Iterator[Callable[..., int]]:
     """server(mode, host='127.0.0.1') -> port of a running tests/helpers/health_server.py."""
     servers: list[HealthServer] = []
 
-    def _start(mode: str, host: str = "127.0.0.1") -> int:
-        servers.append(HealthServer(tmp_path / f"server-{len(servers)}", mode, host))
+    def _start(mode: str, host: str = "127.0.0.1", tls: Path | None = None) -> int:
+        servers.append(HealthServer(tmp_path / f"server-{len(servers)}", mode, host, tls))
         return servers[-1].port
 
     yield _start
@@ -158,6 +159,38 @@ def test_http_ipv6_literal(server: Callable[..., int], tmp_path: Path) -> None:
     result = run_probe(f"http://[::1]:{port}/v6")
     assert result.code == 0, result.err
     assert requests_seen(tmp_path) == ["ok GET /v6 HTTP/1.1"]
+
+
+@pytest.mark.parametrize(("mode", "code", "answer"), [("ok", 0, "200 OK"), ("error", 1, "500")])
+def test_https(
+    server: Callable[..., int], tmp_path: Path, mode: str, code: int, answer: str
+) -> None:
+    """https with a self-signed certificate: not verified, as Kubernetes' httpGet does not."""
+    port = server(mode, tls=self_signed(tmp_path))
+    result = run_probe(f"https://127.0.0.1:{port}/secure", "--timeout", str(TIMEOUT))
+    assert result.code == code, result.err
+    assert answer in result.line()
+    assert requests_seen(tmp_path) == [f"{mode} GET /secure HTTP/1.1"]
+
+
+def test_https_to_a_plain_http_server() -> None:
+    """A server that answers the TLS hello in plain HTTP: the handshake fails, said so."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+
+        def answer_in_plain() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")
+
+        thread = threading.Thread(target=answer_in_plain, daemon=True)
+        thread.start()
+        result = run_probe(f"https://127.0.0.1:{port}/", "--timeout", str(TIMEOUT))
+        thread.join(10)
+    assert result.code == 1
+    assert "TLS handshake failed" in result.line()
 
 
 def test_deadline_holds_with_signals_blocked_and_ignored(server: Callable[..., int]) -> None:
