@@ -432,6 +432,8 @@ def _parse_supervision(cfg: Config, setting, duration) -> None:  # type: ignore[
     for kind, check in (("cmd", None), ("http", parse_http), ("tcp", parse_tcp)):
         text, where = setting(f"health-{kind}")
         if text is not None:
+            if not text.strip():
+                raise UsageError(f"{where}: the check is empty")
             checks.append((where, kind, check(text, where) if check else text))
     if len(checks) > 1:
         raise UsageError(

@@ -303,7 +303,9 @@ def _ended(d: dict) -> str:  # type: ignore[type-arg]
 
 def _restart_line(cmd: str, d: dict) -> str:  # type: ignore[type-arg]
     of = f" of {d['max']}" if d["max"] is not None else ""
-    return f"{cmd} {_ended(d)}; restart {d['attempt']}{of} in {d['delay']:.1f}s"
+    delay = d["delay"]
+    shown = f"{delay:.1f}" if delay >= 1 else f"{delay:.2f}"
+    return f"{cmd} {_ended(d)}; restart {d['attempt']}{of} in {shown}s"
 
 
 _NOTES = {
