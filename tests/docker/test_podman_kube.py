@@ -1,9 +1,12 @@
 """README's Kubernetes Pod under `podman kube play`, stopped the ways Podman stops a pod.
 
-The Pod is the README's own YAML (its first yaml block under "### Kubernetes"), adapted only as
-a local run needs: the image is the locally built example (`imagePullPolicy: IfNotPresent`), the
+The Pod is the README's own YAML (its first yaml block under "### Kubernetes"), adapted as a
+local run needs: the image is the locally built example (`imagePullPolicy: IfNotPresent`), the
 Pod's name is unique, and the `out` volume is a hostPath to a directory of the test instead of
-an emptyDir, so that out.mp4 can be read after the pod is gone.
+an emptyDir, so that out.mp4 can be read after the pod is gone. One addition makes the grace
+measurable: the args' shell first starts tests/helpers/daemon.py (copied to /out) in the
+background, a process that needs 2 s after SIGTERM before it writes /out/daemon.last (ffmpeg
+finishes its file within milliseconds, so out.mp4 alone cannot tell a grace from a race).
 
 What Podman 4.3 (Debian bookworm) does with it, which README states and these tests hold:
 - kube play ignores `terminationGracePeriodSeconds` (the container's stop timeout stays Podman's
@@ -17,8 +20,9 @@ What Podman 4.3 (Debian bookworm) does with it, which README states and these te
   the pod and tinyinit is not. `podman pod stop -t 10` stops the infra container together with
   the others: the pause process exits on SIGTERM, the kernel kills the whole PID namespace with
   it, and tinyinit's grace is cut short (measured: the pod is gone in about half a second,
-  tinyinit killed, out.mp4 unplayable). Stopping the container first (`podman stop -t N POD-NAME`,
-  then `podman pod stop`) gives tinyinit its grace again.
+  tinyinit killed, the daemon's 2 s of work never done; out.mp4 is whole or not depending on
+  the race). Stopping the container first (`podman stop -t N POD-CONTAINER`, then
+  `podman pod stop`) gives tinyinit its grace again.
 
 These are facts about Podman, checked so that README stays true: when one fails, Podman changed.
 """
@@ -26,6 +30,7 @@ These are facts about Podman, checked so that README stays true: when one fails,
 from __future__ import annotations
 
 import re
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -34,6 +39,7 @@ from pathlib import Path
 
 import pytest
 from docker_harness import (
+    HELPERS,
     NAME_PREFIX,
     REPO,
     ffprobe_duration,
@@ -44,6 +50,8 @@ from docker_harness import (
 
 RUN_FOR = 4.0  # seconds from `kube play` to the stop
 STOP_TIMEOUT = 10  # podman pod stop -t
+WORK = 2  # seconds the daemon works after SIGTERM
+DAEMON = f"python3 /out/daemon.py /out {WORK} &"
 
 
 def readme_pod() -> str:
@@ -75,6 +83,9 @@ def adapt(yaml: str, name: str, image: str, out: Path, share_pids: bool = False)
     pad = empty_dir.group(1)
     host_path = f"{pad}hostPath:\n{pad}  path: {out}\n{pad}  type: Directory"
     yaml = yaml.replace(empty_dir.group(0), host_path)
+    script = re.search(r"(?m)^( *)- -c\n\1- >-\n", yaml)
+    assert script, "README's Pod has no `sh -c` script in its args"
+    yaml = yaml.replace(script.group(0), script.group(0) + f"{script.group(1)}  {DAEMON}\n", 1)
     if share_pids:
         yaml = yaml.replace("\nspec:\n", "\nspec:\n  shareProcessNamespace: true\n", 1)
     return yaml
@@ -102,6 +113,7 @@ class Pod:
             return mp4.exists() and mp4.stat().st_size > 0
 
         wait_until(writing, 30, str(mp4))
+        wait_until(lambda: (self.out / "daemon.ready").exists(), 10, "daemon.ready")
         time.sleep(max(0.0, self.started + RUN_FOR - time.monotonic()))
 
     def timed(self, *args: str) -> float:
@@ -118,6 +130,9 @@ class Pod:
     def exit_code(self) -> int:
         return int(self.inspect(".State.ExitCode"))
 
+    def daemon_finished(self) -> bool:
+        return (self.out / "daemon.last").exists()
+
     def duration(self, image: str) -> tuple[float | None, str]:
         return ffprobe_duration(image, self.out, "out.mp4", "podman")
 
@@ -132,8 +147,9 @@ def make_pod(podman_images: dict[str, str], tmp_path: Path) -> Iterator[Callable
     def make(share_pids: bool = False) -> Pod:
         name = NAME_PREFIX + uuid.uuid4().hex[:10]
         out = tmp_path / name
-        out.mkdir(mode=0o1777)
+        out.mkdir()
         out.chmod(0o1777)
+        shutil.copy(HELPERS / "daemon.py", out)
         yaml = tmp_path / f"{name}.yaml"
         yaml.write_text(adapt(readme_pod(), name, podman_images["example"], out, share_pids))
         pod = Pod(name, yaml, out, f"{name}-recorder")
@@ -159,10 +175,12 @@ def test_pod_stop_gives_tinyinit_its_grace(
     duration, reason = pod.duration(podman_images["example"])
     code = pod.exit_code()
     assert duration is not None, f"out.mp4 is unplayable: {reason}; exit {signal_name(code)}"
-    assert ran - 1.5 <= duration <= ran + 0.3, (duration, ran)
+    # ffmpeg starts a little after `kube play` (pod, infra container, then ours).
+    assert ran - 2.5 <= duration <= ran + 0.3, (duration, ran)
+    assert pod.daemon_finished(), "the daemon was not given its time after SIGTERM"
     assert code == 143, signal_name(code)  # the shell, killed by the forwarded SIGTERM
-    # The pipeline finishes at once: nothing waits for the stop timeout (nor for a preStop).
-    assert took < 4, f"podman pod stop took {took:.2f} s"
+    # Done when the daemon is: nothing waits for the stop timeout (nor for a preStop hook).
+    assert WORK <= took < WORK + 3, f"podman pod stop took {took:.2f} s"
 
 
 def test_kube_down_kills_at_once(
@@ -170,9 +188,11 @@ def test_kube_down_kills_at_once(
 ) -> None:
     pod = make_pod().play()
     pod.record()
-    pod.timed("kube", "down", str(pod.yaml))
+    took = pod.timed("kube", "down", str(pod.yaml))
     duration, _ = pod.duration(podman_images["example"])
-    # The container is gone with the pod; the evidence is the file: no index was written.
+    print(f"kube down: {took:.2f} s")
+    # The container is gone with the pod; the evidence is in the files: no index, no last word.
+    assert not pod.daemon_finished(), "kube down now gives the container time to stop"
     assert duration is None, "out.mp4 plays: kube down now gives the container time to stop"
 
 
@@ -195,9 +215,10 @@ def test_shared_pid_namespace(
     if first == "pod":
         # The pause process (PID 1) dies with the infra container and takes tinyinit with it.
         assert code == 137, f"tinyinit exit {signal_name(code)}: podman pod stop changed"
-        assert duration is None, "out.mp4 plays: podman pod stop now keeps the grace"
-        assert took < STOP_TIMEOUT / 2
+        assert not pod.daemon_finished(), "podman pod stop now keeps the grace: README says not"
+        assert took < WORK, f"podman pod stop took {took:.2f} s"
     else:
-        assert stopped < 4, f"podman stop took {stopped:.2f} s"
+        assert WORK <= stopped < WORK + 3, f"podman stop took {stopped:.2f} s"
+        assert pod.daemon_finished(), "the daemon was not given its time after SIGTERM"
         assert code == 143, signal_name(code)
         assert duration is not None, f"out.mp4 is unplayable: {reason}"
