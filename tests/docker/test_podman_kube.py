@@ -174,6 +174,7 @@ def test_pod_stop_gives_tinyinit_its_grace(
     took = pod.timed("pod", "stop", "-t", str(STOP_TIMEOUT), pod.name)
     duration, reason = pod.duration(podman_images["example"])
     code = pod.exit_code()
+    print(f"podman pod stop: {took:.2f} s, exit {signal_name(code)}")
     assert duration is not None, f"out.mp4 is unplayable: {reason}; exit {signal_name(code)}"
     # ffmpeg starts a little after `kube play` (pod, infra container, then ours).
     assert ran - 2.5 <= duration <= ran + 0.3, (duration, ran)
@@ -206,12 +207,16 @@ def test_shared_pid_namespace(
     top = podman("exec", pod.container, "cat", "/proc/1/cmdline").stdout
     assert top.startswith("/catatonit\0-P"), f"PID 1 of the pod: {top!r}"
     pod.record()
+    stopped = 0.0
     if first == "container":
         stopped = pod.timed("stop", "-t", str(STOP_TIMEOUT), pod.container)
     took = pod.timed("pod", "stop", "-t", str(STOP_TIMEOUT), pod.name)
     duration, reason = pod.duration(podman_images["example"])
     code = pod.exit_code()
-    print(f"shared PID namespace, {first} stop first: {took:.2f} s, exit {signal_name(code)}")
+    print(
+        f"shared PID namespace, {first} stop first: {stopped + took:.2f} s, "
+        f"exit {signal_name(code)}, daemon {'finished' if pod.daemon_finished() else 'cut'}"
+    )
     if first == "pod":
         # The pause process (PID 1) dies with the infra container and takes tinyinit with it.
         assert code == 137, f"tinyinit exit {signal_name(code)}: podman pod stop changed"
