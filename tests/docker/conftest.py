@@ -124,8 +124,10 @@ def ulimits_over_host(conf: str) -> list[str]:
         limit = resource.getrlimit(RLIMITS[name])[1]
         if name == "nproc":
             limit = min(limit, PODMAN_NPROC_CAP)
+        if limit == resource.RLIM_INFINITY:
+            continue
         for value in (int(soft), int(hard)):
-            if value < 0 or (limit != resource.RLIM_INFINITY and value > limit):
+            if value < 0 or value > limit:  # -1: unlimited
                 problems.append(f"{name}={soft}:{hard} (at most {limit} here)")
                 break
     return problems
@@ -164,15 +166,17 @@ def podman_images(podman_ready: None, example_image: str, user_image: str) -> di
     images = (example_image, user_image)
     missing = [i for i in images if image_id("podman", i) != image_id("docker", i)]
     if missing:
-        save = subprocess.Popen(["docker", "save", *missing], stdout=subprocess.PIPE)
-        load = subprocess.run(
-            [*engine_argv("podman"), "load"],
-            stdin=save.stdout,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        save.wait(60)
+        with subprocess.Popen(["docker", "save", *missing], stdout=subprocess.PIPE) as save:
+            load = subprocess.run(
+                [*engine_argv("podman"), "load"],
+                stdin=save.stdout,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert save.stdout is not None
+            save.stdout.close()  # a load that stopped early must not leave docker save blocked
+            save.wait(60)
         if save.returncode != 0 or load.returncode != 0:
             pytest.fail(f"docker save | podman load failed: {load.stderr.strip()}", pytrace=False)
     # Earlier builds of the example, loaded by earlier runs, are no longer needed.
