@@ -154,6 +154,7 @@ class Run:
         self.out = Lines(self.proc.stdout.fileno()) if self.proc.stdout else None
         self._pid: int | None = None if mode == PID1 else self.proc.pid
         self.stopped_at: float | None = None
+        self.stop_wall: float | None = None
 
     def __enter__(self) -> Run:
         return self
@@ -176,6 +177,7 @@ class Run:
         """SIG to the init, as a runtime sends it; the first stop signal starts the clock."""
         if self.stopped_at is None and sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
             self.stopped_at = time.monotonic()
+            self.stop_wall = time.time()
         os.kill(self.pid, sig)
 
     def finish(self, deadline: float) -> tuple[int | None, float]:
@@ -251,3 +253,10 @@ def wait_ready(*logs: Path, timeout: float = 10) -> None:
 
 def sigkill_warned(stderr: str) -> bool:
     return "sending SIGKILL" in stderr
+
+
+# Scenarios that take seconds run every delivery mode as PID 1 (the container case) and the
+# default mode as a subreaper too; quick ones take the full product (the `mode` fixture).
+SLOW_MATRIX = [pytest.param(PID1, forward, id=f"{PID1}-{forward}") for forward in FORWARDS] + [
+    pytest.param(SUBREAPER, "auto", id=f"{SUBREAPER}-auto")
+]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .forwarding import (
-    FORWARDS,
+    SLOW_MATRIX,
     HELPERS,
     Outcome,
     Run,
@@ -26,7 +26,7 @@ from .forwarding import (
     wait_for,
 )
 
-GRACE = 3.0
+GRACE = 2.0
 
 
 def scenario(init: list[str], mode: str, tmp: Path) -> Outcome:
@@ -55,7 +55,7 @@ def scenario(init: list[str], mode: str, tmp: Path) -> Outcome:
     return Outcome(code, took, text, facts)
 
 
-@pytest.mark.parametrize("forward", FORWARDS)
+@pytest.mark.parametrize(("mode", "forward"), SLOW_MATRIX)
 def test_bash_entrypoint_with_trap(mode: str, forward: str, tmp_path: Path) -> None:
     out = scenario(tinyinit(forward, GRACE), mode, tmp_path)
     assert out.facts["times_heard"] <= 1, out
