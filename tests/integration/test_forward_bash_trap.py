@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from .forwarding import (
-    SLOW_MATRIX,
     HELPERS,
+    SLOW_MATRIX,
     Outcome,
     Run,
     got,
