@@ -78,8 +78,15 @@ def spawn(
     pdeathsig: int | None,
     inherited_mask: set[int],
     inherited_sigchld: object,
+    cwd: bytes | None = None,
+    output: int | None = None,
 ) -> int:
     """Start argv; the child's pid, or ExecFailed.
+
+    `cwd`: the directory to run in (restarts and checks run where COMMAND first ran, not
+    in tinyinit's own `/`). `output`: a descriptor for the child's stdout and stderr, with
+    stdin from /dev/null (health checks: their output is tinyinit's to read, never the
+    container's log).
 
     When the child needs nothing between fork and exec that posix_spawn cannot do (no
     terminal to take, no parent-death signal, no LISTEN_PID to rewrite, SIGCHLD not
@@ -88,6 +95,8 @@ def spawn(
     parent = os.getpid()
     if (
         not terminal
+        and cwd is None
+        and output is None
         and not pdeathsig
         and inherited_sigchld == _signal.SIG_DFL
         and os.environ.get("LISTEN_PID") != str(parent)
@@ -116,6 +125,13 @@ def spawn(
                 prctl_calls.set_pdeathsig(pdeathsig)
                 if os.getppid() != parent:  # tinyinit died before the call took effect
                     os.kill(os.getpid(), pdeathsig)
+            if cwd is not None:
+                os.chdir(cwd)
+            if output is not None:
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(output, 1)
+                os.dup2(output, 2)
             if os.environ.get("LISTEN_PID") == str(parent):
                 os.environ["LISTEN_PID"] = str(os.getpid())
             _restore_signals(inherited_mask, inherited_sigchld)

@@ -66,9 +66,11 @@ def test_second_stop_signal_is_forwarded_and_deadline_stays(start, mode: str) ->
     sent = time.monotonic()
     init.signal(signal.SIGTERM)
     assert init.out.readline(5) == "15"
+    assert init.out.readline(5) == "18", "a stop signal is followed by SIGCONT"
     time.sleep(1.5)
     init.signal(signal.SIGTERM)
     assert init.out.readline(5) == "15", "second SIGTERM not forwarded"
+    assert init.out.readline(5) == "18"
     assert init.wait(10) == 128 + signal.SIGKILL
     took = time.monotonic() - sent
     assert 2.8 < took < 4.2, f"killed {took:.2f}s after the first SIGTERM (grace 3s)"

@@ -29,4 +29,6 @@ def test_rewrite(start, mode: str, rules: list[str], sent_seen: list[tuple[S, S 
         init.signal(sent)
         if seen is not None:
             assert init.out.readline(5) == str(int(seen)), f"{sent.name} should arrive as {seen}"
+            if sent in (S.SIGTERM, S.SIGINT, S.SIGQUIT):  # a stop: SIGCONT follows it
+                assert init.out.readline(5) == str(int(S.SIGCONT))
     assert init.out.nothing_within(0.3) == [], "a dropped signal arrived after all"

@@ -45,10 +45,19 @@ def lines(path: Path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
 
 
-@pytest.mark.parametrize("how", ["group", *SINGLE_CHILD])
+GROUP = {
+    "-g": (["-g"], {}),
+    "--forward group": (["--forward", "group"], {}),
+    "TINI_KILL_PROCESS_GROUP=1": ([], {"TINI_KILL_PROCESS_GROUP": "1"}),
+    "DUMB_INIT_SETSID=1": ([], {"DUMB_INIT_SETSID": "1"}),
+}
+
+
+@pytest.mark.parametrize("how", ["auto", *GROUP, *SINGLE_CHILD])
 def test_who_gets_forwarded_signals(start, mode: str, how: str, tmp_path: Path) -> None:
-    """The child runs a second process in its group: it gets signals only in group mode."""
-    args, env = SINGLE_CHILD.get(how, ([], {}))
+    """The child runs a second process in its group, and does not wait for it: it gets
+    signals only in group mode (in auto mode it is left to its parent, the child)."""
+    args, env = {**SINGLE_CHILD, **GROUP}.get(how, ([], {}))
     child_log, member_log = tmp_path / "child", tmp_path / "member"
     member = shlex.join(helper("print_signals", "--log", str(member_log)))
     child = shlex.join(helper("print_signals", "--log", str(child_log)))
@@ -59,7 +68,7 @@ def test_who_gets_forwarded_signals(start, mode: str, how: str, tmp_path: Path) 
     wait_for(lambda: "10" in lines(child_log), 5, "the child to get SIGUSR1")
     init.signal(signal.SIGUSR2)
     wait_for(lambda: "12" in lines(child_log), 5, "the child to get SIGUSR2")
-    if how == "group":
+    if how in GROUP:
         wait_for(lambda: lines(member_log)[1:] == ["10", "12"], 5, "the member to get both")
     else:
         init.out.nothing_within(0.3)
