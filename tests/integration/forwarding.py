@@ -155,6 +155,7 @@ class Run:
         self._pid: int | None = None if mode == PID1 else self.proc.pid
         self.stopped_at: float | None = None
         self.stop_wall: float | None = None
+        self.saved_stderr = ""
 
     def __enter__(self) -> Run:
         return self
@@ -192,6 +193,8 @@ class Run:
         return code, time.monotonic() - since
 
     def stderr(self) -> str:
+        if self._stderr.closed:  # torn down (by finish() at the runtime's deadline)
+            return self.saved_stderr
         self._stderr.seek(0)
         return self._stderr.read().decode(errors="replace")
 
