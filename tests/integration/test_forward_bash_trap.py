@@ -26,7 +26,7 @@ from .forwarding import (
     wait_for,
 )
 
-GRACE = 2.0
+GRACE = 4.0
 
 
 def scenario(init: list[str], mode: str, tmp: Path) -> Outcome:

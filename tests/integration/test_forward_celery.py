@@ -29,7 +29,7 @@ from .forwarding import (
 
 TASKS = 2
 WORK = 1.5
-GRACE = 4.0
+GRACE = 6.0
 
 
 @contextlib.contextmanager

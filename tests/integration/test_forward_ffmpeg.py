@@ -16,7 +16,7 @@ import pytest
 
 from .forwarding import SLOW_MATRIX, Outcome, Run, need, tinyinit, wait_for
 
-GRACE = 4.0
+GRACE = 6.0
 PIPELINE = (
     "ffmpeg -hide_banner -loglevel error -nostdin -re -f lavfi -i testsrc=size=160x120:rate=25"
     " -c:v mpeg2video -q:v 4 -f nut - | ffmpeg -hide_banner -loglevel error -nostdin -y"

@@ -29,7 +29,7 @@ from .support import children, proc_state
 
 WORKERS = 3
 WORK = 1.0  # seconds each request takes
-GRACE = 3.0
+GRACE = 6.0
 
 
 def get(port: str | int, path: str, timeout: float) -> str:

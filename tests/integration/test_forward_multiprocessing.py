@@ -19,7 +19,7 @@ TASKS = 3
 WORK = 0.8
 # The pool's clean shutdown (two rounds of tasks) must fit in half the grace: at half the grace
 # the workers, left to their parent until then, get the stop signal too, and die of it.
-GRACE = 5.0
+GRACE = 6.0
 
 
 def scenario(init: list[str], mode: str, tmp: Path) -> Outcome:

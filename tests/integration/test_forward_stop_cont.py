@@ -22,7 +22,7 @@ from .forwarding import (
 )
 from .support import children, proc_state, wait_for
 
-GRACE = 3.0
+GRACE = 4.0
 
 
 def scenario(init: list[str], mode: str, tmp: Path) -> Outcome:
