@@ -40,7 +40,8 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
 fi
 
-# The bench venv: tinyinit from this checkout, its dependencies, and matplotlib (extra `bench`).
+# The bench venv: tinyinit from this checkout, its dependencies, and matplotlib (the `bench`
+# dependency group of pyproject.toml: `pip install --group` needs pip >= 25.1).
 if [ ! -x "$venv/bin/python" ]; then
     say "creating $venv"
     "$python" -m venv "$venv"
@@ -55,7 +56,8 @@ pip() {
 say "installing tinyinit from $root into $venv"
 pip wheel --no-deps -w "$wheels" "$root"
 wheel=$(ls "$wheels"/tinyinit-*.whl)
-pip install "$wheel[bench]"
+pip install --upgrade "pip>=25.1"
+pip install "$wheel" --group "$root/pyproject.toml:bench"
 pip install --no-deps --force-reinstall "$wheel"
 if "$venv/bin/python" -c 'import setuptools' 2>/dev/null; then
     pip uninstall -y setuptools

@@ -83,26 +83,6 @@ it; 125 for tinyinit's own errors; 126 if COMMAND cannot be executed; 127 if it 
 found.
 """
 
-LICENSE = """\
-tinyinit is released under the MIT License.
-
-Permission is hereby granted, free of charge, to any person obtaining a copy of this
-software and associated documentation files (the "Software"), to deal in the Software
-without restriction, including without limitation the rights to use, copy, modify, merge,
-publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons
-to whom the Software is furnished to do so, subject to the following conditions:
-
-The above copyright notice and this permission notice shall be included in all copies or
-substantial portions of the Software.
-
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED,
-INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR
-PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE
-FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR
-OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER
-DEALINGS IN THE SOFTWARE.
-"""
-
 
 class UsageError(Exception):
     """Bad input from the user: reported as one line, exit 125."""
@@ -349,7 +329,9 @@ def parse(args: list[str], env: dict[str, str] | object) -> Config:
         elif key == "V":
             cfg.info = f"tinyinit {_version()}\n"
         elif key == "l":
-            cfg.info = LICENSE
+            from tinyinit._license import TEXT  # LICENSE, word for word; loaded only for -l
+
+            cfg.info = TEXT
         elif key == "pdeathsig":
             cfg.pdeathsig = parse_signal(value or "", "--pdeathsig")
         elif key == "p":

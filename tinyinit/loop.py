@@ -24,6 +24,7 @@ from tinyinit.policy import (
 
 SIGCHLD = _signal.SIGCHLD
 SIGKILL, SIGCONT = _signal.SIGKILL, _signal.SIGCONT
+EXIT_INTERNAL = 125
 JOB_STOPS = frozenset({_signal.SIGTSTP, _signal.SIGTTIN, _signal.SIGTTOU})
 
 
@@ -251,6 +252,9 @@ class Supervisor:
         except spawn.ExecFailed as err:
             log.error(str(err))
             return policy.on_start_failed(err.exit_code, now)
+        except OSError as err:  # fork failed (EAGAIN, ENOMEM): a failed run too
+            log.error(f"cannot start {self.command!r}: {err.strerror}")
+            return policy.on_start_failed(EXIT_INTERNAL, now)
         self.child = pid
         self.stopped, self.stopped_group = set(), False
         if self.report is not None:

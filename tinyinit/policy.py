@@ -30,7 +30,10 @@ With none pending the loop waits with no timeout at all.
 from __future__ import annotations
 
 import _signal
-from collections.abc import Callable
+
+TYPE_CHECKING = False  # typing itself would cost PID 1 an import
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SIGTERM, SIGINT, SIGQUIT = _signal.SIGTERM, _signal.SIGINT, _signal.SIGQUIT
 SIGSTOP, SIGCONT, SIGKILL = _signal.SIGSTOP, _signal.SIGCONT, _signal.SIGKILL
@@ -123,6 +126,7 @@ class Policy:
         self.checking = False  # a health check process runs (until it is reaped)
         self.check_cancelled = False  # ... and was killed because the run is stopping
         self.check_failures = 0
+        self.warmed_up = False
         if self.sup.limit is not None:
             self.timers["limit"] = now + self.sup.limit
         # The loop's fast path: signal → what to forward at once, for the signals whose only
@@ -235,8 +239,9 @@ class Policy:
             reason = f"no answer within {self.sup.check_timeout:g}s"
         if healthy:
             self.check_failures = 0
+            self.warmed_up = True  # a success ends the start period (as Docker's does)
             return []
-        if now - self.run_started < self.sup.start_period:
+        if not self.warmed_up and now - self.run_started < self.sup.start_period:
             return [(NOTE, "debug", "check_failed_warming", {"reason": reason})]
         self.check_failures += 1
         note = (
@@ -310,6 +315,7 @@ class Policy:
     def _on_run_started(self, now: float) -> None:
         self.direct = self._plain
         self.check_failures = 0
+        self.warmed_up = False
         if self.sup.checks:
             self.timers["check"] = now + self.sup.interval
 

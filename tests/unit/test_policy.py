@@ -395,6 +395,16 @@ def test_start_period_failures_do_not_count() -> None:
     assert "unhealthy" in notes(p.on_check_exit(False, "", 101.0))
 
 
+def test_a_success_ends_the_start_period() -> None:
+    p = checked(retries=1, start_period=100.0, interval=30.0)
+    p.on_deadline(30.0)
+    p.on_check_started(30.0)
+    assert p.on_check_exit(True, "", 31.0) == []
+    p.on_deadline(61.0)
+    p.on_check_started(61.0)
+    assert "unhealthy" in notes(p.on_check_exit(False, "", 62.0))
+
+
 def test_unhealthy_then_restart_policy_decides() -> None:
     p = checked(retries=1, restart="on-failure", max_restarts=3)
     p.on_deadline(30.0)
