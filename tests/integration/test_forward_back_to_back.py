@@ -52,14 +52,15 @@ def test_no_signal_lost_between_two(mode: str, forward: str, tmp_path: Path) -> 
             lost = 0
             for _ in range(PINGS):
                 sent = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
-                run_pid = run.pid
-                os.kill(run_pid, signal.SIGUSR1)
+                os.kill(run.pid, signal.SIGUSR1)
                 got = stamp(fd, LOST_AFTER)
                 while got is not None and got < sent:  # a late answer to a lost one
                     got = stamp(fd, LOST_AFTER)
                 lost += got is None
+                if lost >= 10:  # enough to tell; do not wait out every one
+                    break
             run.signal(signal.SIGTERM)
             run.finish(5)
     finally:
         os.close(fd)
-    assert lost == 0, f"{lost} of {PINGS} signals never reached the shell's foreground child"
+    assert lost == 0, f"{lost} signals (of up to {PINGS}) never reached the foreground child"
