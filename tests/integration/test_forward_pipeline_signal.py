@@ -47,7 +47,7 @@ def scenario(init: list[str], mode: str, tmp: Path, wait: float = 2) -> Outcome:
     facts = {
         sig.name: sum(1 for log in logs if got(log, sig)) for sig in (*SIGNALS, signal.SIGTERM)
     }
-    text = ", ".join(f"{n} reached {k}/2 members" for n, k in facts.items())
+    text = ", ".join(f"{n[3:]} {k}/2" for n, k in facts.items()) + " members"
     return Outcome(code, took, text, facts)
 
 
