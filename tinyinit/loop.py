@@ -102,6 +102,8 @@ class Supervisor:
                 self.stopped_group = True
             else:
                 self.stopped.add(target)
+            if self.report is not None:
+                self.report.signalled(abs(target), _cmdline(abs(target)), sigs.name(sig))
 
     # -- everyone -----------------------------------------------------------------------
     def signal_all(self, sig: int) -> None:
@@ -317,6 +319,16 @@ _NOTES = {
     "time_limit": lambda cmd, d: f"time limit of {d['limit']:g}s reached, stopping",
     "no_one": lambda cmd, d: f"{sigs.name(d['signal'])} dropped: no run is up (restart pending)",
 }
+
+
+def _cmdline(pid: int) -> str:
+    """pid's command line from /proc, or "" (gone, or no /proc)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            words = f.read(4096).split(b"\0")
+    except OSError:
+        return ""
+    return " ".join(os.fsdecode(w) for w in words if w)
 
 
 def _who(left: list, listable: bool) -> str:  # type: ignore[type-arg]
