@@ -8,6 +8,7 @@ side-by-side table that bench/forward_table.py prints for tinyinit and its peers
 
 from __future__ import annotations
 
+import importlib
 import os
 import shlex
 import shutil
@@ -92,6 +93,16 @@ def need(program: str) -> str:
             pytest.fail(f"{program} is not installed (CI=true: not skipping)")
         pytest.skip(f"{program} is not installed")
     return path
+
+
+def need_module(name: str) -> None:
+    """A Python package the scenario runs (from the dev requirements): as need() does."""
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Python package {name} is not installed (CI=true: not skipping)")
+        pytest.skip(f"Python package {name} is not installed")
 
 
 def free_port() -> int:

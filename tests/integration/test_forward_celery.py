@@ -23,6 +23,7 @@ from .forwarding import (
     Run,
     free_port,
     need,
+    need_module,
     tinyinit,
     wait_for,
 )
@@ -62,6 +63,8 @@ def redis_server(folder: Path) -> Iterator[str]:
 
 
 def scenario(init: list[str], mode: str, tmp: Path) -> Outcome:
+    need_module("celery")
+    need_module("redis")
     from celery import Celery
 
     log = tmp / "celery.log"

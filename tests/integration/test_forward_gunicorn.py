@@ -22,6 +22,7 @@ from .forwarding import (
     Outcome,
     Run,
     free_port,
+    need_module,
     tinyinit,
     wait_for,
 )
@@ -45,6 +46,7 @@ def get(port: str | int, path: str, timeout: float) -> str:
 
 
 def scenario(init: list[str], mode: str, tmp: Path, sig: int) -> Outcome:
+    need_module("gunicorn")
     port = free_port()
     command = [
         PYTHON, "-m", "gunicorn", "--chdir", str(HELPERS), "-k", "sync",
