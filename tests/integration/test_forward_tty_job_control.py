@@ -156,8 +156,9 @@ def test_ctrl_z_then_bg_continues_both(shell: Shell) -> None:
 
 @pytest.mark.xfail(
     strict=False,
-    reason="fg of a job running in the background (after bg): tinyinit keeps the terminal for "
-    "its own group (it hands it over only when continued from its own stop)",
+    reason="bash's fg of a job that already runs (after bg) only hands the terminal to "
+    "tinyinit's group and sends no SIGCONT: tinyinit, never told, keeps its own group in front "
+    "(Ctrl-C still reaches the command, forwarded; a read from the terminal stops it again)",
 )
 def test_fg_after_bg_gives_the_terminal_back(shell: Shell) -> None:
     pids = stop_then_bg(shell)
