@@ -7,7 +7,7 @@ import _signal
 import os
 import time
 
-from tinyinit import log, reaper, sigs, status
+from tinyinit import log, reaper, relay, sigs, status
 from tinyinit.policy import (
     EXIT,
     FORWARD,
@@ -68,8 +68,6 @@ class Supervisor:
     def forward(self, sig: int) -> list[int]:
         """sig to the processes the mode names; the pids it went to (the group: [-pgid])."""
         if self.mode == "auto":
-            from tinyinit import relay
-
             targets = relay.targets(self.child, self.child)
         elif self.mode == "group":
             targets = [-self.child]
@@ -213,6 +211,17 @@ class Supervisor:
         if info is None or info.si_status not in JOB_STOPS:
             return
         mine = os.getpgrp()
+        try:
+            front = os.tcgetpgrp(0)
+        except OSError:
+            front = -1
+        if front == mine and info.si_status != _signal.SIGTSTP:
+            # The shell put tinyinit in front (`fg` of a job already running after `bg`
+            # sends no SIGCONT), and COMMAND stopped on terminal I/O from behind: give it the
+            # terminal and let it go on.
+            log.debug("main child stopped on terminal I/O while in front: handing it over")
+            self._resume(mine)
+            return
         log.debug(f"main child stopped by {sigs.name(info.si_status)}: stopping too")
         try:
             os.tcsetpgrp(0, mine)
@@ -221,6 +230,10 @@ class Supervisor:
         os.kill(os.getpid(), _signal.SIGSTOP)
         # Continued (fg or bg): the SIGCONT that did it is pending; it goes on from here.
         _signal.sigtimedwait({SIGCONT}, 0)
+        self._resume(mine)
+
+    def _resume(self, mine: int) -> None:
+        """The main child's group gets the terminal when tinyinit's has it, then SIGCONT."""
         try:
             if os.tcgetpgrp(0) == mine:
                 os.tcsetpgrp(0, self.child)

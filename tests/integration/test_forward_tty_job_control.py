@@ -154,16 +154,28 @@ def test_ctrl_z_then_bg_continues_both(shell: Shell) -> None:
     assert proc_state(pids[0]) is None
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="bash's fg of a job that already runs (after bg) only hands the terminal to "
-    "tinyinit's group and sends no SIGCONT: tinyinit, never told, keeps its own group in front "
-    "(Ctrl-C still reaches the command, forwarded; a read from the terminal stops it again)",
-)
-def test_fg_after_bg_gives_the_terminal_back(shell: Shell) -> None:
-    pids = stop_then_bg(shell)
-    shell.type(b"fg\n")
+def test_fg_after_bg_lets_the_command_read_the_terminal(shell: Shell) -> None:
+    """bash's `fg` of a job that already runs (after `bg`) hands the terminal to tinyinit's
+    group and sends no SIGCONT, so tinyinit is not told. When the command then reads the
+    terminal from behind, it stops on SIGTTIN: tinyinit, in front, hands it the terminal and
+    continues it instead of stopping the job."""
+    echo = shlex.join([PYTHON, str(HELPERS / "tty_echo.py")])
+    command = f"sleep 1.5; exec {echo}"
+    shell.type(shlex.join([str(TINYINIT), "--", "sh", "-c", command]).encode() + b"\n")
+    pids = shell.tinyinit()
+    wait_for(lambda: in_front(pids[1]), 5, "the command's group to have the terminal")
+    shell.type(b"\x1a")
+    shell.expect(b"Stopped")
+    shell.expect(PROMPT)
+    shell.type(b"bg\n")
+    shell.expect(PROMPT)
+    wait_for(lambda: both(pids, stopped=False), 5, "bg to continue both")
+    shell.type(b"fg\n")  # before the sleep ends: the job is still running
+    shell.expect(b"ready\r\n")
     wait_for(lambda: in_front(pids[1]), 5, "the command's group to have the terminal again")
+    shell.type(b"three\n")
+    shell.expect(b"got: three")
+    assert proc_state(pids[0]) != "T"
     shell.type(b"\x03")
     shell.expect(PROMPT)
     shell.type(b"echo rc=$?\n")
