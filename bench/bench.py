@@ -28,7 +28,13 @@ from measure import BenchError, Init
 HERE = Path(__file__).resolve().parent
 ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
 PEERS = {"tini": ("--",), "dumb-init": (), "catatonit": ("--",)}
-PHASES = ("startup", "idle", "signals", "reaping", "shutdown")
+PHASES = ("startup", "idle", "signals", "forwarding", "reaping", "shutdown")
+# The forwarding phase: the cost of one forwarded signal in each of tinyinit's delivery modes,
+# next to the peers' two modes (the child only, and the group).
+FORWARD_PEERS = {"tini": ("--",), "tini -g": ("-g", "--"), "dumb-init": ()}
+FORWARD_MODES = ("auto", "group", "child")
+# Inits that give a signal to the main child only cannot reach a shell's foreground child.
+CHILD_ONLY = ("tini", "tinyinit child")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -45,6 +51,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--idle-seconds", type=float, default=10)
     p.add_argument("--pings", type=int, default=480, help="signals per init")
     p.add_argument("--ping-blocks", type=int, default=8, help="fresh inits for each block")
+    p.add_argument(
+        "--forward-pings", type=int, default=240, help="signals per init and case (forwarding)"
+    )
     p.add_argument("--orphans", default="1000,3000,10000", help="comma-separated storm sizes")
     p.add_argument(
         "--reap-reps", default="15,9,5", help="storms of each size (comma-separated, as --orphans)"
@@ -83,6 +92,21 @@ def find_inits(names: list[str], venv: Path) -> list[Init]:
             inits.append(Init(name, (path, *PEERS[name])))
         else:
             raise BenchError(f"unknown init {name!r}")
+    return inits
+
+
+def forward_inits(venv: Path) -> list[Init]:
+    """The peers in both their modes and tinyinit in each of its delivery modes."""
+    inits = []
+    for name, args in FORWARD_PEERS.items():
+        program = name.split()[0]
+        path = shutil.which(program, path=ENV["PATH"])
+        if path is None:
+            raise BenchError(f"{program} is not installed (apt-get install {program})")
+        inits.append(Init(name, (path, *args)))
+    script = str(venv / "bin" / "tinyinit")
+    for mode in FORWARD_MODES:
+        inits.append(Init(f"tinyinit {mode}", (script, "--forward", mode, "--")))
     return inits
 
 
@@ -167,6 +191,27 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             inits, helpers["receiver"], ENV, work, args.ping_blocks, per_block, rng
         )
         raw["signals"] = {"count": pings, "latencies_us": lat, "cpu_us_per_signal": cpu}
+
+    if "forwarding" in phases:
+        finits = forward_inits(venv)
+        blocks = max(1, args.ping_blocks // 2)
+        per_block = max(1, args.forward_pings // blocks)
+        raw["forwarding"] = {"count": per_block * blocks, "inits": [i.name for i in finits]}
+        for case, shell in (("plain", False), ("shell", True)):
+            who = [i for i in finits if not (shell and i.name in CHILD_ONLY)]
+            step(
+                f"forwarding ({case} child): {per_block * blocks} SIGUSR1 ping-pongs per init, "
+                f"{', '.join(i.name for i in who)}"
+            )
+            lost: dict[str, int] = {i.name: 0 for i in who}
+            lat, cpu = measure.signal_latency(
+                who, helpers["receiver"], ENV, work, blocks, per_block, rng, shell=shell, lost=lost
+            )
+            raw["forwarding"][case] = {
+                "latencies_us": lat,
+                "cpu_us_per_signal": cpu,
+                "lost": lost,
+            }
 
     if "reaping" in phases:
         counts = [int(n) for n in args.orphans.split(",")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import select
+import shlex
 import shutil
 import signal
 import struct
@@ -275,6 +276,8 @@ def signal_latency(
     per_block: int,
     rng: random.Random,
     warmup: int = 10,
+    shell: bool = False,
+    lost: dict[str, int] | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, float | None]]:
     """Forwarding latency in µs: kill(init, SIGUSR1) to the receiver's sigwaitinfo() return,
     and the init's CPU time per forwarded signal in µs (from /proc/PID/schedstat).
@@ -284,12 +287,19 @@ def signal_latency(
     take turns, in a new random order every round. The pings come in blocks, each with freshly
     started inits, so that where the scheduler happens to place an init and its child (same
     CPU or not) is drawn several times rather than once.
+
+    shell: the init's child is `sh -c 'trap : USR1; receiver FIFO; :'`, a shell that traps
+    the signal and waits for its foreground receiver (which only an init that passes the
+    signal on to the shell's child reaches). lost: where to count signals that never reached
+    the receiver (without it, one ends the bench).
     """
     latencies: dict[str, list[float]] = {init.name: [] for init in inits}
     cpu_ns: dict[str, int] = {init.name: 0 for init in inits}
     known = True
     for _ in range(blocks):
-        cpu = _signal_block(inits, receiver, env, work, per_block, warmup, rng, latencies)
+        cpu = _signal_block(
+            inits, receiver, env, work, per_block, warmup, rng, latencies, shell, lost
+        )
         for name, ns in cpu.items():
             if ns is None:
                 known = False
@@ -297,6 +307,29 @@ def signal_latency(
                 cpu_ns[name] += ns
     pings = blocks * (per_block + warmup)
     return latencies, {n: ns / 1000 / pings if known else None for n, ns in cpu_ns.items()}
+
+
+LOSS_TIMEOUT = 1.0  # seconds without a stamp after which a signal counts as lost
+
+
+def _stamp_after(
+    fd: int, sent: int, name: str, launch: Launch, lost: dict[str, int] | None
+) -> int | None:
+    """The receiver's stamp for the signal sent at `sent` (ns). Without `lost`, no stamp
+    within 5 s ends the bench; with it, none within LOSS_TIMEOUT is a lost signal (None), and
+    the stamp of a signal already counted lost, arriving late, is skipped."""
+    while True:
+        try:
+            raw = _read_exact(
+                fd, 8, 5 if lost is None else LOSS_TIMEOUT, f"{name} to forward SIGUSR1", launch
+            )
+        except BenchError:
+            if lost is None or launch.poll() is not None:
+                raise
+            return None
+        (received,) = struct.unpack("=Q", raw)
+        if received >= sent:
+            return received
 
 
 def _signal_block(
@@ -308,16 +341,23 @@ def _signal_block(
     warmup: int,
     rng: random.Random,
     latencies: dict[str, list[float]],
+    shell: bool = False,
+    lost: dict[str, int] | None = None,
 ) -> dict[str, int | None]:
-    """One block of ping-pongs; adds to latencies, returns each init's CPU time in ns."""
+    """One block of ping-pongs; adds to latencies, returns each init's CPU time in ns.
+    With `lost`, a signal that never reaches the receiver is counted there (see _stamp_after)
+    instead of ending the bench."""
     fds: dict[str, int] = {}
     launches: dict[str, Launch] = {}
     try:
         for init in inits:
             fifo = work / f"signals-{init.name}.fifo"
             fds[init.name] = _fifo(fifo)
+            command = [str(receiver), str(fifo)]
+            if shell:
+                command = ["sh", "-c", f"trap : USR1; {shlex.join(command)}; :"]
             launches[init.name] = Launch(
-                init.command(str(receiver), str(fifo)), env, work / f"signals-{init.name}.log"
+                init.command(*command), env, work / f"signals-{init.name}.log"
             )
         pids = {}
         for name, launch in launches.items():
@@ -333,9 +373,11 @@ def _signal_block(
             for name in names:
                 sent = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
                 os.kill(pids[name], signal.SIGUSR1)
-                raw = _read_exact(fds[name], 8, 5, f"{name} to forward SIGUSR1", launches[name])
-                (received,) = struct.unpack("=Q", raw)
-                if round_ >= warmup:
+                received = _stamp_after(fds[name], sent, name, launches[name], lost)
+                if received is None:
+                    if round_ >= warmup and lost is not None:
+                        lost[name] = lost.get(name, 0) + 1
+                elif round_ >= warmup:
                     latencies[name].append((received - sent) / 1000)
         cpu: dict[str, int | None] = {}
         for name, pid in pids.items():

@@ -8,6 +8,7 @@ from typing import Any
 
 TARGET_INIT = "tinyinit"
 REFERENCE_INIT = "tini"
+FORWARD_CASES = {"plain": "plain child", "shell": "shell with a foreground child"}
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -75,6 +76,25 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             target("signal forwarding p50 / tini's", "<= 1.2x", r, 1.2, _x(r), f"p99: {_x(r99)}")
         )
+    fwd = results.get("forwarding")
+    if fwd:
+        # auto against the peer that reaches the receiver: tini (child only) for a plain child,
+        # tini -g for a shell's foreground child (tini alone never reaches it).
+        for case, peer in (("plain", "tini"), ("shell", "tini -g")):
+            inits = fwd.get(case, {})
+            if "tinyinit auto" in inits and peer in inits:
+                r = ratio(inits["tinyinit auto"]["p50_us"], inits[peer]["p50_us"])
+                r99 = ratio(inits["tinyinit auto"]["p99_us"], inits[peer]["p99_us"])
+                rows.append(
+                    target(
+                        f"forwarding, {FORWARD_CASES[case]}: tinyinit auto p50 / {peer}'s",
+                        "<= 1.5x",
+                        r,
+                        1.5,
+                        _x(r),
+                        f"p99: {_x(r99)}",
+                    )
+                )
     reap = results.get("reaping")
     if reap and t in reap["inits"] and ref in reap["inits"]:
         for n in reap["counts"]:
@@ -170,6 +190,20 @@ def summarize(raw: dict[str, Any]) -> dict[str, Any]:
                 for name in raw["inits"]
             },
         }
+    if "forwarding" in raw:
+        f = raw["forwarding"]
+        out["forwarding"] = {"count": f["count"], "inits": f["inits"]}
+        for case in FORWARD_CASES:
+            if case in f:
+                out["forwarding"][case] = {
+                    name: {
+                        "p50_us": percentile(lat, 50),
+                        "p99_us": percentile(lat, 99),
+                        "cpu_us": f[case]["cpu_us_per_signal"].get(name),
+                        "lost": f[case].get("lost", {}).get(name, 0),
+                    }
+                    for name, lat in f[case]["latencies_us"].items()
+                }
     if "reaping" in raw:
         r = raw["reaping"]
         per: dict[str, Any] = {}
@@ -302,6 +336,27 @@ def _rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _forward_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The forwarding table: one column per init and mode, one row per case and figure."""
+    f = summary.get("forwarding")
+    if not f:
+        return [], []
+    names = f["inits"]
+    rows = []
+    for case, label in FORWARD_CASES.items():
+        per = f.get(case, {})
+        for key in ("p50_us", "p99_us"):
+            rows.append([f"{label}, {key[:3]} µs", *(_us(per.get(n, {}).get(key)) for n in names)])
+        rows.append([f"{label}, init CPU µs", *(_ms(per.get(n, {}).get("cpu_us")) for n in names)])
+        lost = [str(per[n]["lost"]) if n in per else "all" for n in names]
+        rows.append([f"{label}, signals lost of {f['count']}", *lost])
+    return ["one forwarded signal", *names], rows
+
+
+def _us(v: float | None) -> str:
+    return "-" if v is None else f"{v:.0f}"
+
+
 def _ms(v: float | None) -> str:
     return "-" if v is None else f"{v:.1f}"
 
@@ -318,6 +373,16 @@ def text_table(summary: dict[str, Any]) -> str:
         for row in [header, *rows]
     ]
     lines.insert(1, "-" * len(lines[0]))
+    fheader, frows = _forward_rows(summary)
+    if frows:
+        widths = [max(len(r[i]) for r in [fheader, *frows]) for i in range(len(fheader))]
+        table = [
+            "  ".join(
+                c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)
+            )
+            for row in [fheader, *frows]
+        ]
+        lines += ["", *table[:1], "-" * len(table[0]), *table[1:]]
     lines += ["", "tinyinit's targets:"]
     for t in summary["targets"]:
         verdict = {True: "holds", False: "MISSED", None: "n/a"}[t["holds"]]
@@ -349,6 +414,12 @@ runs every init as PID 1 of a new PID namespace, `unshare --pid --fork --mount-p
   flight, never coalesced. Inits take turns in random order; the pings come in blocks with
   freshly started inits (where the scheduler puts an init and its child varies). The init's CPU
   time per signal comes from /proc/PID/schedstat.
+- **forwarding by delivery mode**: the same ping-pong, with tini, `tini -g`, dumb-init and
+  tinyinit in each `--forward` mode, twice: with the receiver as the init's child, and with
+  `sh -c 'trap : USR1; receiver FIFO; :'`, a shell that traps the signal and waits for its
+  foreground receiver. An init that signals the main child only (tini, `tinyinit --forward
+  child`) never reaches that receiver, so those two sit the shell case out (every signal
+  lost). A signal that reaches no receiver within 1 s counts as lost.
 - **reaping**: the child is `helpers/orphans.c`: a middle process forks N children and exits,
   so the N become the init's; each blocks reading one pipe. The helper closes the pipe's only
   write end (all N exit at once) and polls /proc/1/task/1/children (a zombie stays on it until
@@ -389,6 +460,12 @@ def markdown(summary: dict[str, Any]) -> str:
         "| " + " | ".join(["---"] + ["---:"] * (len(header) - 1)) + " |",
     ]
     out += ["| " + " | ".join(row) + " |" for row in rows]
+    fheader, frows = _forward_rows(summary)
+    if frows:
+        out += ["", "## One forwarded signal, by delivery mode", ""]
+        out += ["| " + " | ".join(fheader) + " |"]
+        out += ["| " + " | ".join(["---"] + ["---:"] * (len(fheader) - 1)) + " |"]
+        out += ["| " + " | ".join(row) + " |" for row in frows]
     out += ["", "## tinyinit's targets", "", "| figure | target | this run | holds | note |"]
     out += ["| --- | --- | ---: | --- | --- |"]
     for t in summary["targets"]:

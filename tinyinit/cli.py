@@ -198,27 +198,26 @@ def parse_choice(text: str, what: str, choices: tuple[str, ...]) -> str:
 
 
 def parse_http(text: str, what: str) -> str:
-    """A URL a probe can ask: http:// or https://, a host, an optional port and path."""
+    """A URL the http probe takes: the probe's own check (pure string work, no socket)."""
+    from tinyinit.probe import parse_http_target
+
     url = text.strip()
-    scheme, sep, rest = url.partition("://")
-    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
-    if not sep or scheme.lower() not in ("http", "https") or not host or not url.isprintable():
-        raise UsageError(f"{what} {shown(text)}: expected a URL like http://127.0.0.1:8000/health")
-    port = host.partition("]")[2][1:] if host.startswith("[") else host.partition(":")[2]
-    if port and not (_is_decimal(port) and len(port) <= 5 and 1 <= int(port) <= 65535):
-        raise UsageError(f"{what} {shown(text)}: bad port {shown(port)}")
-    return url
+    try:
+        return parse_http_target(url)
+    except ValueError as err:
+        raise UsageError(f"{what} {shown(text)}: {err}") from None
 
 
 def parse_tcp(text: str, what: str) -> str:
-    """HOST:PORT, [IPv6]:PORT."""
-    host, sep, port = text.strip().rpartition(":")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    ok_port = _is_decimal(port) and len(port) <= 5 and 1 <= int(port) <= 65535
-    if not sep or not host or not ok_port or not host.isprintable() or " " in host:
-        raise UsageError(f"{what} {shown(text)}: expected HOST:PORT, e.g. 127.0.0.1:5432")
-    return text.strip()
+    """HOST:PORT or [IPv6]:PORT, as the tcp probe takes it."""
+    from tinyinit.probe import parse_tcp_target
+
+    target = text.strip()
+    try:
+        parse_tcp_target(target)
+    except ValueError as err:
+        raise UsageError(f"{what} {shown(text)}: {err}") from None
+    return target
 
 
 # Options taking a value: long name → key; short letter → key.
@@ -433,6 +432,8 @@ def _parse_supervision(cfg: Config, setting, duration) -> None:  # type: ignore[
     for kind, check in (("cmd", None), ("http", parse_http), ("tcp", parse_tcp)):
         text, where = setting(f"health-{kind}")
         if text is not None:
+            if not text.strip():
+                raise UsageError(f"{where}: the check is empty")
             checks.append((where, kind, check(text, where) if check else text))
     if len(checks) > 1:
         raise UsageError(

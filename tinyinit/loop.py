@@ -7,7 +7,7 @@ import _signal
 import os
 import time
 
-from tinyinit import log, reaper, sigs, status
+from tinyinit import log, reaper, relay, sigs, status
 from tinyinit.policy import (
     EXIT,
     FORWARD,
@@ -68,8 +68,6 @@ class Supervisor:
     def forward(self, sig: int) -> list[int]:
         """sig to the processes the mode names; the pids it went to (the group: [-pgid])."""
         if self.mode == "auto":
-            from tinyinit import relay
-
             targets = relay.targets(self.child, self.child)
         elif self.mode == "group":
             targets = [-self.child]
@@ -102,6 +100,8 @@ class Supervisor:
                 self.stopped_group = True
             else:
                 self.stopped.add(target)
+            if self.report is not None:
+                self.report.signalled(abs(target), _cmdline(abs(target)), sigs.name(sig))
 
     # -- everyone -----------------------------------------------------------------------
     def signal_all(self, sig: int) -> None:
@@ -211,6 +211,17 @@ class Supervisor:
         if info is None or info.si_status not in JOB_STOPS:
             return
         mine = os.getpgrp()
+        try:
+            front = os.tcgetpgrp(0)
+        except OSError:
+            front = -1
+        if front == mine and info.si_status != _signal.SIGTSTP:
+            # The shell put tinyinit in front (`fg` of a job already running after `bg`
+            # sends no SIGCONT), and COMMAND stopped on terminal I/O from behind: give it the
+            # terminal and let it go on.
+            log.debug("main child stopped on terminal I/O while in front: handing it over")
+            self._resume(mine)
+            return
         log.debug(f"main child stopped by {sigs.name(info.si_status)}: stopping too")
         try:
             os.tcsetpgrp(0, mine)
@@ -219,6 +230,10 @@ class Supervisor:
         os.kill(os.getpid(), _signal.SIGSTOP)
         # Continued (fg or bg): the SIGCONT that did it is pending; it goes on from here.
         _signal.sigtimedwait({SIGCONT}, 0)
+        self._resume(mine)
+
+    def _resume(self, mine: int) -> None:
+        """The main child's group gets the terminal when tinyinit's has it, then SIGCONT."""
         try:
             if os.tcgetpgrp(0) == mine:
                 os.tcsetpgrp(0, self.child)
@@ -301,7 +316,9 @@ def _ended(d: dict) -> str:  # type: ignore[type-arg]
 
 def _restart_line(cmd: str, d: dict) -> str:  # type: ignore[type-arg]
     of = f" of {d['max']}" if d["max"] is not None else ""
-    return f"{cmd} {_ended(d)}; restart {d['attempt']}{of} in {d['delay']:.1f}s"
+    delay = d["delay"]
+    shown = f"{delay:.1f}" if delay >= 1 else f"{delay:.2f}"
+    return f"{cmd} {_ended(d)}; restart {d['attempt']}{of} in {shown}s"
 
 
 _NOTES = {
@@ -317,6 +334,16 @@ _NOTES = {
     "time_limit": lambda cmd, d: f"time limit of {d['limit']:g}s reached, stopping",
     "no_one": lambda cmd, d: f"{sigs.name(d['signal'])} dropped: no run is up (restart pending)",
 }
+
+
+def _cmdline(pid: int) -> str:
+    """pid's command line from /proc, or "" (gone, or no /proc)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            words = f.read(4096).split(b"\0")
+    except OSError:
+        return ""
+    return " ".join(os.fsdecode(w) for w in words if w)
 
 
 def _who(left: list, listable: bool) -> str:  # type: ignore[type-arg]

@@ -2,13 +2,20 @@
 # Make this machine able to run tinyinit's demo and tests (Debian, as root): install the
 # Debian packages that are missing and, with --docker, start dockerd when `docker info` fails.
 # Safe to run again: it installs and starts only what is missing.
+#
+# redis-server: a real program some tests run. With --docker, also what the Docker suite needs:
+# docker.io, debootstrap (its base image), ffmpeg, tmux, and podman, its second engine. Podman needs no daemon; rootful
+# podman runs with runc (named here: podman alone could pull in crun instead) and catatonit
+# (its --init and its pods' pause process). Its settings are the checkout's
+# podman/containers.conf, which the tests point CONTAINERS_CONF at: nothing under /etc changes.
 set -euo pipefail
 
-packages=(make gcc libcap-dev python3-venv python3-dev util-linux procps tini dumb-init catatonit)
+packages=(make gcc libcap-dev python3-venv python3-dev util-linux procps tini dumb-init catatonit
+  redis-server)
 with_docker=no
 if [ "${1:-}" = --docker ]; then
   with_docker=yes
-  packages+=(docker.io debootstrap ffmpeg tmux)
+  packages+=(docker.io debootstrap ffmpeg tmux podman runc)
 fi
 
 say() { echo "setup: $*" >&2; }

@@ -1,8 +1,12 @@
-"""Plumbing of the Docker suite: the docker CLI, inits, modes, containers, the comparison table.
+"""Plumbing of the Docker suite: the engines' CLIs, inits, modes, containers, the comparison table.
 
-Every scenario runs in the image built from Dockerfile.example (docker/build-example.sh). The init
-under test is chosen per run: tinyinit through the image's own ENTRYPOINT, or tini, `tini -g` and
-dumb-init from the same image through --entrypoint, for the comparison.
+Every scenario runs in the image built from Dockerfile.example (docker/build-example.sh), under
+`docker run` and under `podman run` (the same image, moved with `docker save | podman load`). The
+init under test is chosen per run: tinyinit through the image's own ENTRYPOINT, or tini, `tini -g`
+and dumb-init from the same image through --entrypoint, for the comparison (docker only).
+
+Podman reads its settings from podman/containers.conf of this checkout, never from /etc: every
+podman command of the suite runs as `env CONTAINERS_CONF=... podman ...` (see `engine_argv`).
 """
 
 from __future__ import annotations
@@ -23,17 +27,38 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 HELPERS = HERE / "helpers"
 NAME_PREFIX = "tinyinit-test-"
+PODMAN_CONF = REPO / "podman" / "containers.conf"
+ENGINES = ("docker", "podman")
 
 
 def in_ci() -> bool:
     return os.environ.get("CI") == "true"
 
 
-def docker(*args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the docker CLI and return its result (text)."""
+def engine_argv(engine: str) -> list[str]:
+    """The command line that starts ENGINE's CLI (podman with this checkout's containers.conf)."""
+    if engine == "podman":
+        return ["env", f"CONTAINERS_CONF={PODMAN_CONF}", "podman"]
+    if engine == "docker":
+        return ["docker"]
+    raise ValueError(f"unknown engine {engine!r}")
+
+
+def cli(
+    engine: str, *args: str, timeout: float = 60, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run ENGINE's CLI (docker or podman) and return its result (text)."""
     return subprocess.run(
-        ["docker", *args], capture_output=True, text=True, timeout=timeout, check=check
+        [*engine_argv(engine), *args], capture_output=True, text=True, timeout=timeout, check=check
     )
+
+
+def docker(*args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return cli("docker", *args, timeout=timeout, check=check)
+
+
+def podman(*args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return cli("podman", *args, timeout=timeout, check=check)
 
 
 @dataclass(frozen=True)
@@ -54,18 +79,25 @@ OTHER_INITS = (TINI, TINI_GROUP, DUMB_INIT)
 
 @dataclass(frozen=True)
 class Target:
-    """An init in an image with the `docker run` options of a mode."""
+    """An init in an image with the `docker run` (or `podman run`) options of a mode."""
 
     image: str
     init: Init
     mode: str = "root"
     options: tuple[str, ...] = ()
+    engine: str = "docker"
 
     def with_init(self, init: Init) -> Target:
         return replace(self, init=init)
 
+    def cli(
+        self, *args: str, timeout: float = 60, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        return cli(self.engine, *args, timeout=timeout, check=check)
+
     def run_argv(self, name: str, command: Sequence[str], options: Sequence[str] = ()) -> list[str]:
-        argv = ["docker", "run", "--rm", "--name", name, *self.options, *options]
+        run = [*engine_argv(self.engine), "run", "--rm", "--name", name]
+        argv = [*run, *self.options, *options]
         if self.init.entrypoint is not None:
             argv += ["--entrypoint", self.init.entrypoint]
         return [*argv, self.image, *self.init.args, *command]
@@ -81,7 +113,8 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None
 
 @dataclass
 class Container:
-    """One `docker run --rm` in the foreground of a Popen, with /out and /helpers mounted.
+    """One `docker run --rm` (or `podman run --rm`) in the foreground of a Popen, with /out and
+    /helpers mounted.
 
     The attached client's exit status is the container's, and its stderr holds the init's log
     even after --rm has removed the container.
@@ -93,7 +126,7 @@ class Container:
     env: dict[str, str] = field(default_factory=dict)
     name: str = field(default_factory=lambda: NAME_PREFIX + uuid.uuid4().hex[:10])
     proc: subprocess.Popen[bytes] | None = None
-    started: float = 0.0  # time.monotonic() when `docker run` was started
+    started: float = 0.0  # time.monotonic() when `docker run` (`podman run`) was started
 
     @property
     def logs(self) -> tuple[Path, Path]:
@@ -135,16 +168,16 @@ class Container:
         return path
 
     def stop(self, timeout: int = 10) -> float:
-        """`docker stop -t TIMEOUT`; returns how long it took."""
+        """`docker stop -t TIMEOUT` (`podman stop`); returns how long it took."""
         began = time.monotonic()
-        docker("stop", "-t", str(timeout), self.name, timeout=timeout + 30)
+        self.target.cli("stop", "-t", str(timeout), self.name, timeout=timeout + 30)
         return time.monotonic() - began
 
     def kill(self, sig: str) -> None:
-        docker("kill", "-s", sig, self.name)
+        self.target.cli("kill", "-s", sig, self.name)
 
     def exec(self, *command: str) -> subprocess.CompletedProcess[str]:
-        return docker("exec", self.name, *command)
+        return self.target.cli("exec", self.name, *command)
 
     def wait(self, timeout: float = 30) -> int:
         assert self.proc is not None
@@ -157,7 +190,7 @@ class Container:
         return self.logs[1].read_text(errors="replace")
 
     def remove(self) -> None:
-        docker("rm", "-f", self.name, check=False)
+        remove_container(self.target.engine, self.name)
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
@@ -206,9 +239,19 @@ class Containers:
             box.remove()
 
 
-def ffprobe_duration(image: str, out: Path, filename: str) -> tuple[float | None, str]:
+def remove_container(engine: str, name: str) -> None:
+    """Remove container NAME if it is still there, killing it at once."""
+    # `podman rm -f` would first wait the container's stop timeout (10 s), `docker rm -f` does not.
+    force = ("-f", "-t", "0") if engine == "podman" else ("-f",)
+    cli(engine, "rm", *force, name, check=False)
+
+
+def ffprobe_duration(
+    image: str, out: Path, filename: str, engine: str = "docker"
+) -> tuple[float | None, str]:
     """Duration in seconds that ffprobe (from the image) reads in OUT/FILENAME, or None and why."""
-    result = docker(
+    result = cli(
+        engine,
         "run",
         "--rm",
         "--network",
@@ -297,8 +340,8 @@ COMPARISON = Comparison()
 
 
 def note(target: Target, scenario: str, cell: str) -> None:
-    """Record a tinyinit result in the table (from its default mode only)."""
-    if target.mode == "root":
+    """Record a tinyinit result in the table (from its default mode under docker only)."""
+    if target.mode == "root" and target.engine == "docker":
         COMPARISON.record(scenario, target.init.label, cell)
 
 

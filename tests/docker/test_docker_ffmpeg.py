@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from docker_harness import Containers, Target, compare, docker, ffprobe_duration, note, signal_name
+from docker_harness import Containers, Target, compare, ffprobe_duration, note, signal_name
 
 SCENARIO = "ffmpeg pipeline stopped after 4 s: out.mp4"
 RUN_FOR = 4.0
@@ -28,22 +28,22 @@ class Recording:
         return f"plays {self.duration:.1f} s of {self.ran:.1f} s run, exit {signal_name(self.code)}"
 
 
-def image_command(image: str) -> list[str]:
-    cmd = docker("image", "inspect", "--format", "{{json .Config.Cmd}}", image).stdout
+def image_command(target: Target) -> list[str]:
+    cmd = target.cli("image", "inspect", "--format", "{{json .Config.Cmd}}", target.image).stdout
     return list(json.loads(cmd))
 
 
 def record_and_stop(containers: Containers, target: Target) -> Recording:
     # tinyinit runs the image as shipped (its ENTRYPOINT and CMD); another init replaces the
     # ENTRYPOINT, which makes docker drop the CMD, so it gets the same command explicitly.
-    command = [] if target.init.entrypoint is None else image_command(target.image)
+    command = [] if target.init.entrypoint is None else image_command(target)
     box = containers.start(target, command)
     box.wait_for_file("out.mp4", timeout=30)
     time.sleep(max(0.0, box.started + RUN_FOR - time.monotonic()))
     ran = time.monotonic() - box.started
     box.stop(timeout=10)
     code = box.wait()
-    duration, reason = ffprobe_duration(target.image, box.out, "out.mp4")
+    duration, reason = ffprobe_duration(target.image, box.out, "out.mp4", target.engine)
     return Recording(ran, duration, reason, code)
 
 

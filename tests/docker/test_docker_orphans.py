@@ -1,5 +1,6 @@
 """Hundreds of orphans: afterwards no zombie is left in the container (`ps` state Z), and the
-orphans went to tinyinit (PID 1, or the subreaper under `docker run --init`)."""
+orphans went to tinyinit (PID 1, or the subreaper under `docker run --init`, whose PID 1 is tini,
+and `podman run --init`, whose PID 1 is catatonit)."""
 
 from __future__ import annotations
 
@@ -53,12 +54,12 @@ def settle(box: Container, expected: int, timeout: float = 10) -> list[Process]:
 def test_no_zombie_left(containers: Containers, target: Target) -> None:
     box, ppid = make_orphans(containers, target)
     # Left at the end: the init(s) and the main command.
-    expected = 3 if target.mode == "docker-init" else 2
+    expected = 3 if target.mode == "init" else 2
     rows = settle(box, expected)
     note(target, SCENARIO, f"{len(zombies(rows))}")
     assert not zombies(rows), f"zombies: {zombies(rows)}"
     assert len(rows) <= expected, rows
-    # The orphans were reparented to tinyinit itself, not to docker's init above it.
+    # The orphans were reparented to tinyinit itself, not to the engine's init above it.
     tinyinit = [pid for pid, _, comm, _ in rows if comm == "tinyinit"]
     assert tinyinit == [ppid], f"orphan's parent {ppid}, tinyinit {tinyinit}"
     assert box.stop() < 5

@@ -16,9 +16,9 @@ from docker_harness import (
     NAME_PREFIX,
     Target,
     compare,
-    docker,
     note,
     quote,
+    remove_container,
     wait_until,
 )
 
@@ -75,9 +75,9 @@ class Terminal:
         self.socket.unlink(missing_ok=True)
 
 
-def sleep_state(name: str) -> str | None:
+def sleep_state(target: Target, name: str) -> str | None:
     """`ps` state of the container's `sleep 1000`, or None when there is none."""
-    listing = docker("exec", name, "ps", "-eo", "stat=,args=", check=False).stdout
+    listing = target.cli("exec", name, "ps", "-eo", "stat=,args=", check=False).stdout
     for line in listing.splitlines():
         stat, _, args = line.strip().partition(" ")
         if args.strip() == "sleep 1000":
@@ -97,12 +97,14 @@ def drive(tmux: str, target: Target, tmp: Path) -> Steps:
     try:
         wait_until(lambda: terminal.prompts() >= 1, 30, "the shell's prompt")
         terminal.type("sleep 1000")
-        wait_until(lambda: sleep_state(name) is not None, 10, "sleep 1000 to run")
+        wait_until(lambda: sleep_state(target, name) is not None, 10, "sleep 1000 to run")
         # "+" in the state: the process is in its terminal's foreground process group.
-        steps.foreground = "+" in (sleep_state(name) or "")
+        steps.foreground = "+" in (sleep_state(target, name) or "")
         terminal.key("C-c")
         try:
-            wait_until(lambda: terminal.prompts() >= 2 and sleep_state(name) is None, 5, "C-c")
+            wait_until(
+                lambda: terminal.prompts() >= 2 and sleep_state(target, name) is None, 5, "C-c"
+            )
             steps.interrupted = True
         except TimeoutError:
             return steps
@@ -122,7 +124,7 @@ def drive(tmux: str, target: Target, tmp: Path) -> Steps:
     finally:
         steps.screen = terminal.screen().rstrip().splitlines()[-12:]
         terminal.close()
-        docker("rm", "-f", name, check=False)
+        remove_container(target.engine, name)
 
 
 def test_interactive_shell(tmux: str, target: Target, tmp_path: Path) -> None:

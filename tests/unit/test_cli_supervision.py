@@ -172,6 +172,7 @@ def test_supervision_variables(var: str, text: str, attr: str, value: object) ->
         (["--health-tcp", "nohost"], "--health-tcp"),
         (["--health-tcp", "h:0"], "--health-tcp"),
         (["--health-cmd", "true", "--health-tcp", "h:1"], "one health check at a time"),
+        (["--health-cmd", " "], "--health-cmd"),
         (["--timeout", "0"], "--timeout"),
         (["--timeout", "721h"], "--timeout"),
         (["--report", ""], "--report"),
