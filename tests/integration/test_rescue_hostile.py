@@ -23,7 +23,9 @@ def daemon_command(done: Path) -> list[str]:
 
 
 def test_rescue_without_psutil(start, mode: str, tmp_path: Path) -> None:
-    """Planted bug caught: rescue._send back to psutil (procs.remaining) for the daemons."""
+    """Planted bugs caught: the rescue listing descendants through psutil alone (the old way:
+    never finds the setsid daemon, loops forever); the rescue signalling only the main
+    child and its group."""
     stub = tmp_path / "stub"
     stub.mkdir()
     (stub / "psutil.py").write_text("raise ImportError('psutil hidden by the test')\n")
@@ -44,8 +46,8 @@ def test_rescue_without_psutil(start, mode: str, tmp_path: Path) -> None:
 
 def test_rescue_under_memory_pressure(start, mode: str, tmp_path: Path) -> None:
     """RLIMIT_AS set just above what tinyinit uses once it runs: the rescue still stops
-    everything. Planted bug caught: rescue imported only when needed (MemoryError/ImportError
-    at the moment of the fault)."""
+    everything. Planted bugs caught: the rescue listing descendants through psutil alone
+    (its import fails: MemoryError); the rescue signalling only the main child's group."""
     done = tmp_path / "done"
     init = start(["--grace", "5", "--", *daemon_command(done)], mode, launcher="faulty")
     daemon = init.host_pid(int(init.out.expect("ready").split()[2]))
