@@ -14,7 +14,9 @@ import os
 import sys
 import time
 
-from tinyinit import cli, log, spawn
+# rescue is loaded now, before any child exists: at the moment it has to stop everything,
+# an import (or the memory for one) may be what is failing.
+from tinyinit import cli, log, rescue, spawn
 
 EXIT_USAGE = 125
 
@@ -136,8 +138,6 @@ def _main(inherited_mask: set[int], argv: list[str] | None) -> int:
     try:
         code = loop.run(sup, policy, wait_set)
     except Exception as err:  # keep the children from being abandoned
-        from tinyinit import rescue
-
         code = rescue.stop_everything(sup.child, pid1, cfg.grace, err)
         _write_report(report, cfg, code, "internal_error", policy.stop_signal)
         return code
@@ -146,11 +146,15 @@ def _main(inherited_mask: set[int], argv: list[str] | None) -> int:
 
 
 def _print_info(text: str) -> int:
-    """--help, --version or -l on stdout; a failed write is one line and EXIT_USAGE."""
+    """--help, --version or -l on stdout; a failed write is one line and EXIT_USAGE, but
+    for a reader that went away (`tinyinit -h | head -1`): 0 and silent, whether or not it
+    left before the write (a race the exit code must not show)."""
     data = text.encode()
     try:
         while data:
             data = data[os.write(1, data) :]
+    except BrokenPipeError:
+        _signal.sigtimedwait({_signal.SIGPIPE}, 0)  # the one the write raised
     except OSError as err:
         what = (
             "help"

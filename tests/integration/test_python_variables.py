@@ -57,3 +57,26 @@ def test_mask_is_still_the_one_given(start, mode: str) -> None:
     assert init.wait(10) == 0, init.stderr()
     line = init.out.rest(5)
     assert sig_mask(line.split()[1]) == {1, 10}, line
+
+
+@pytest.mark.parametrize(
+    ("variable", "again"),
+    [
+        ("PYTHON_VERSION=3.12.7", False),  # set by the official python images, read by nobody
+        ("PYTHONUNBUFFERED=1", False),
+        ("PYTHONDONTWRITEBYTECODE=1", False),
+        ("PYTHONINSPECT=1", True),
+        ("PYTHONPATH=/nonexistent", True),
+    ],
+)
+def test_only_variables_the_interpreter_acts_on_cost_a_second_start(
+    start, mode: str, variable: str, again: bool
+) -> None:
+    """The isolated second start costs about 10 ms: only for variables that would change what
+    tinyinit's own interpreter does."""
+    name, _, value = variable.partition("=")
+    init = start(["--", "sleep", "30"], mode, env={name: value})
+    init.main_child()  # up and running
+    with open(f"/proc/{init.pid}/cmdline", "rb") as f:
+        words = f.read().split(b"\0")
+    assert (b"-I" in words) == again, words
