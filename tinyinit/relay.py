@@ -99,22 +99,25 @@ def children(pid: int) -> list[int]:
 
 def targets(main: int, group: int) -> list[int]:
     """The main child first, then each member of `group` whose parent (in the group too)
-    waits for its children; the tree is read in full before anyone is signalled."""
-    if not waiting(main):  # the common case: a program that is not a waiting shell
+    waits for its children; the tree is read in full before anyone is signalled. A process's
+    children are read first (a fourth of the cost of its wchan): one with none, the common
+    case of a program that starts nothing, needs no more."""
+    kids = children(main)
+    if not kids or not waiting(main):
         if _was_waiting:
             _was_waiting.clear()
         return [main]
     found = [main]
     waited = {main}
-    pending = [main]
+    pending = [kids]
     while pending:
-        parent = pending.pop()
-        for child in children(parent):
+        for child in pending.pop():
             if pgrp(child) == group:
                 found.append(child)
-                if waiting(child):
+                grandchildren = children(child)
+                if grandchildren and waiting(child):
                     waited.add(child)
-                    pending.append(child)
+                    pending.append(grandchildren)
     _was_waiting.clear()
     _was_waiting.update(waited)
     return found

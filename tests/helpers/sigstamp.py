@@ -20,18 +20,9 @@ import os
 import signal
 import time
 
+from print_signals import parse_signals  # the helper beside this one
+
 CATCHABLE = set(signal.valid_signals()) - {signal.SIGKILL, signal.SIGSTOP}
-
-
-def parse_signals(text: str) -> set[int]:
-    found = set()
-    for item in filter(None, text.split(",")):
-        if item.isdigit():
-            found.add(int(item))
-        else:
-            name = item.upper() if item.upper().startswith("SIG") else "SIG" + item.upper()
-            found.add(int(signal.Signals[name]))
-    return found
 
 
 def main() -> int:

@@ -10,7 +10,6 @@ where COMMAND may be the literal word or the command's name.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .support import TINYINIT, Init, helper, proc_status, wait_for
+from .support import TINYINIT, Init, helper, wait_for
 
 # Every supervision variable: none of the caller's may leak into a test.
 SUPERVISION_ENV = (
@@ -180,20 +179,6 @@ def tinyinit_version() -> str:
         out = subprocess.run([str(TINYINIT), "--version"], capture_output=True, check=True)
         _version = out.stdout.decode().split()[-1]
     return _version
-
-
-# ---------------------------------------------------------------------------------------------
-# /proc
-
-
-def context_switches(pid: int) -> int:
-    total = 0
-    for task in os.listdir(f"/proc/{pid}/task"):
-        status = proc_status(int(task))
-        if status:
-            total += int(status["voluntary_ctxt_switches"])
-            total += int(status["nonvoluntary_ctxt_switches"])
-    return total
 
 
 REPORT_KEYS = {

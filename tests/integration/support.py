@@ -111,6 +111,17 @@ def proc_state(pid: int) -> str | None:
     return status["State"][0] if status else None
 
 
+def context_switches(pid: int) -> int:
+    """Voluntary and involuntary context switches of every thread of PID so far."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        status = proc_status(int(task))
+        if status:
+            total += int(status["voluntary_ctxt_switches"])
+            total += int(status["nonvoluntary_ctxt_switches"])
+    return total
+
+
 def alive(pid: int) -> bool:
     """Running or stopped: neither gone nor a zombie."""
     return proc_state(pid) not in (None, "Z", "X")

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import time
 
-from .support import proc_status
-
-
-def context_switches(pid: int) -> int:
-    total = 0
-    for task in os.listdir(f"/proc/{pid}/task"):
-        status = proc_status(int(task))
-        if status:
-            total += int(status["voluntary_ctxt_switches"])
-            total += int(status["nonvoluntary_ctxt_switches"])
-    return total
+from .support import context_switches
 
 
 def test_no_wakeups_while_idle(start, mode: str) -> None:

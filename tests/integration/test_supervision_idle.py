@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from .supervision import context_switches, launch, runs_command, wait_runs
+from .supervision import launch, runs_command, wait_runs
+from .support import context_switches
 
 QUIET = 1.5  # seconds watched
 
