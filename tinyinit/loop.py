@@ -49,7 +49,6 @@ class Supervisor:
     ) -> None:
         self.child = child
         self.mode = mode
-        self.group = mode != "child"  # the child leads a process group of its own
         self.pid1 = pid1
         self.warn_on_reap = warn_on_reap
         self.start_run = start_run

@@ -123,6 +123,7 @@ class Policy:
         self.run_started = now
         self.restarts = 0  # restarts since the count was last reset
         self.restart_after_drain = False
+        self._delay = 0.0  # the backoff of the restart planned
         self.checking = False  # a health check process runs (until it is reaped)
         self.check_cancelled = False  # ... and was killed because the run is stopping
         self.check_failures = 0

@@ -117,18 +117,6 @@ def _pid_range(after: int) -> range | list[int]:
     return [*range(after + 1, PID_MAX), *range(2, probe)]
 
 
-def outside_group(procs: list, pgid: int) -> list:
-    """Those of `procs` that are not (or no longer) in process group `pgid`."""
-    outside = []
-    for proc in procs:
-        try:
-            if os.getpgid(proc.pid) != pgid:
-                outside.append(proc)
-        except OSError:
-            pass  # gone
-    return outside
-
-
 def describe(proc: object) -> str:
     """`PID (command line)`, or `PID` alone when it is gone or unreadable."""
     if isinstance(proc, Unnamed):

@@ -82,7 +82,7 @@ def test_daemon_outside_the_group_gets_term_then_is_killed(start, mode, tmp_path
     the grace, then is killed and named in the warning. As PID 1 "gone after tinyinit
     exited" proves nothing: the evidence is what the daemon wrote, the warning, and that
     tinyinit waited the grace for it. Planted bug caught: the drain sparing processes outside
-    the main child's group (SIGNAL_OUTSIDE a no-op)."""
+    the main child's group (a drain that spared everyone)."""
     log = tmp_path / "daemon"
     recorder = shlex.join(["setsid", *helper("print_signals", "--log", str(log))])
     command = ["sh", "-c", f"{recorder} & exec {shlex.join(helper('straggler'))}"]
