@@ -232,6 +232,8 @@ def spawn(
     report = b""
     try:
         while True:
+            if terminal and not _exec_news(read_end, pid):
+                break  # stopped before its exec: the loop follows it from here
             chunk = os.read(read_end, 32)
             if not chunk:
                 break
@@ -242,6 +244,26 @@ def spawn(
         os.waitpid(pid, 0)
         raise _failure(argv[0], int(report))
     return pid
+
+
+def _exec_news(read_end: int, pid: int) -> bool:
+    """Wait until the exec-failure pipe has news; False when the child stopped first. With a
+    terminal, a Ctrl-Z in the moment between the child taking the terminal and its exec stops
+    it there (its mask, restored last, lets the pending SIGTSTP in): reading on would wait
+    for an exec that only comes once it is continued. A later exec failure then shows as its
+    exit status (127, or SIGPIPE's 141: the pipe is closed by then)."""
+    import select
+
+    while True:
+        readable, _, _ = select.select([read_end], [], [], 0.05)
+        if readable:
+            return True
+        try:
+            stopped = os.waitid(os.P_PID, pid, os.WSTOPPED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return True
+        if stopped is not None:
+            return False
 
 
 def _failure(name: bytes, err: int) -> ExecFailed:
