@@ -33,6 +33,7 @@ from .support import (
     Lines,
     children,
     descendants,
+    is_setting,
     kill_quietly,
     require_root,
     wait_for,
@@ -49,23 +50,6 @@ PEERS = {
     "tini -g": ("tini", "-g", "--"),
     "dumb-init": ("dumb-init",),
 }
-
-# Settings that must not leak from the caller's environment into a run.
-_SCRUB = (
-    "TINYINIT_GRACE",
-    "TINYINIT_FORWARD",
-    "TINYINIT_VERBOSITY",
-    "TINI_VERBOSITY",
-    "TINI_SUBREAPER",
-    "TINI_KILL_PROCESS_GROUP",
-    "DUMB_INIT_SETSID",
-    "DUMB_INIT_DEBUG",
-    "LISTEN_PID",
-    "KUBERNETES_SERVICE_HOST",
-    "ECS_CONTAINER_METADATA_URI",
-    "ECS_CONTAINER_METADATA_URI_V4",
-    "NOMAD_ALLOC_ID",
-)
 
 
 def tinyinit(forward: str, grace: float, *options: str) -> list[str]:
@@ -91,7 +75,7 @@ def need(program: str) -> str:
     if path is None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{program} is not installed (CI=true: not skipping)")
-        pytest.skip(f"{program} is not installed")
+        pytest.skip(f"{program} is not installed (under CI=true this fails instead)")
     return path
 
 
@@ -102,7 +86,7 @@ def need_module(name: str) -> None:
     except ImportError:
         if os.environ.get("CI") == "true":
             pytest.fail(f"Python package {name} is not installed (CI=true: not skipping)")
-        pytest.skip(f"Python package {name} is not installed")
+        pytest.skip(f"Python package {name} is not installed (under CI=true: fails)")
 
 
 def free_port() -> int:
@@ -143,7 +127,7 @@ class Run:
         elif not is_tinyinit(init):
             raise ValueError("peers run as PID 1 only")
         self.mode = mode
-        full_env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
+        full_env = {k: v for k, v in os.environ.items() if not is_setting(k)}
         full_env.update(env or {})
         argv = [*init, *command]
         if mode == PID1:

@@ -47,6 +47,25 @@ FAULTY_MAIN = (
 T = TypeVar("T")
 
 
+# Variables that change what an init does: tinyinit's, tini's and dumb-init's own, socket
+# activation's, and those by which tinyinit finds its runtime (its default grace).
+SETTING_PREFIXES = ("TINYINIT_", "TINI_", "DUMB_INIT_")
+SETTINGS = frozenset(
+    {
+        "LISTEN_PID",
+        "KUBERNETES_SERVICE_HOST",
+        "ECS_CONTAINER_METADATA_URI",
+        "ECS_CONTAINER_METADATA_URI_V4",
+        "NOMAD_ALLOC_ID",
+    }
+)
+
+
+def is_setting(name: str) -> bool:
+    """Whether a variable of the caller's environment would change what an init does."""
+    return name.startswith(SETTING_PREFIXES) or name in SETTINGS
+
+
 def require_root() -> None:
     """Root-only tests skip on a developer's machine but fail under CI, where they must run."""
     if os.geteuid() == 0:
@@ -304,17 +323,8 @@ class Init:
             full_env.pop(name, None)
         full_env.update(env or {})
         # Settings of the caller's environment must not leak into the test.
-        for name in (
-            "TINYINIT_GRACE",
-            "TINYINIT_VERBOSITY",
-            "TINI_VERBOSITY",
-            "TINI_SUBREAPER",
-            "TINI_KILL_PROCESS_GROUP",
-            "DUMB_INIT_SETSID",
-            "DUMB_INIT_DEBUG",
-            "LISTEN_PID",
-        ):
-            if name not in (env or {}):
+        for name in list(full_env):
+            if is_setting(name) and name not in (env or {}):
                 full_env.pop(name, None)
         command: list[str | bytes] = [*tinyinit_command(launcher), *args]
         if mode == PID1:

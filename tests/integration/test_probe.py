@@ -154,7 +154,7 @@ def test_http_ipv6_literal(server: Callable[..., int], tmp_path: Path) -> None:
         with socket.socket(socket.AF_INET6) as s:
             s.bind(("::1", 0))
     except OSError:
-        pytest.skip("no IPv6 on loopback")
+        pytest.skip("no IPv6 on loopback (a machine fact, not a CI install step)")
     port = server("ok", host="::1")
     result = run_probe(f"http://[::1]:{port}/v6")
     assert result.code == 0, result.err

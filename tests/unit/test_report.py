@@ -381,7 +381,7 @@ def test_check_path_streams() -> None:
 
 def test_check_path_unwritable_directory_as_a_user(tmp_path: Path) -> None:
     if os.geteuid() == 0:
-        pytest.skip("root writes anywhere; the read-only mount test covers this as root")
+        pytest.skip("root writes anywhere (CI runs as root): the read-only mount test covers it")
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o555)
     assert check_path(str(locked / "r.json")).startswith(f"cannot create a file in {locked}")
